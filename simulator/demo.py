@@ -1,0 +1,106 @@
+"""``make demo`` (simulator part): serve the seeded demo company on loopback, talk XML to it, stop.
+
+Shows the three failure levels a connector must handle, over real sockets against gunicorn:
+a session, an AR invoice and an AP bill posted, a permission taken away by the admin API and the
+PL04000005 that follows, and the API transactions Sage would bill.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+from lxml import etree
+
+SEED = Path(__file__).parent / "seeds" / "demo.yaml"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def served(seed: Path = SEED, workers: int = 1) -> Iterator[str]:
+    """Run ``intacct-sim serve`` in a subprocess until the block ends; yields the base URL."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "simulator.cli", "serve", "--port", str(port), "--seed", str(seed),
+                             "--workers", str(workers)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(base + "/__sim/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"simulator did not start:\n{proc.stdout.read() if proc.stdout else ''}")
+            time.sleep(0.1)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def envelope(functions: str, auth: str) -> str:
+    return (f'<?xml version="1.0" encoding="UTF-8"?><request><control><senderid>AlvysMPP</senderid>'
+            f"<password>demo-sender-password</password><controlid>demo-{time.time_ns()}</controlid>"
+            f"<uniqueid>false</uniqueid><dtdversion>3.0</dtdversion><includewhitespace>false</includewhitespace>"
+            f'</control><operation transaction="false"><authentication>{auth}</authentication>'
+            f"<content>{functions}</content></operation></request>")
+
+
+def main() -> int:
+    login = ("<login><userid>alvys_ws</userid><companyid>ACME-TRUCKING</companyid>"
+             "<password>demo-user-password</password></login>")
+    with served() as base, httpx.Client(base_url=base, timeout=10) as http:
+        def call(functions: str, auth: str) -> etree._Element:
+            resp = http.post("/ia/xml/xmlgw.phtml", content=envelope(functions, auth),
+                             headers={"content-type": "application/xml"})
+            return etree.fromstring(resp.content)
+
+        print(f"Simulated Sage Intacct gateway at {base}/ia/xml/xmlgw.phtml\n")
+        root = call('<function controlid="s"><getAPISession/></function>', login)
+        session = root.findtext(".//api/sessionid")
+        print(f"1. getAPISession: {root.findtext('.//authentication/status')}, "
+              f"endpoint {root.findtext('.//api/endpoint')}")
+        auth = f"<sessionid>{session}</sessionid>"
+        root = call(
+            '<function controlid="inv"><create_invoice><customerid>C-1001</customerid><datecreated><year>2026</year>'
+            "<month>11</month><day>20</day></datecreated><invoiceno>LOAD-1001</invoiceno><invoiceitems><lineitem>"
+            "<glaccountno>4000</glaccountno><amount>2450.00</amount><memo>Linehaul</memo></lineitem><lineitem>"
+            "<glaccountno>4100</glaccountno><amount>310.50</amount><memo>Fuel surcharge</memo></lineitem>"
+            "</invoiceitems></create_invoice></function>"
+            '<function controlid="bill"><create><APBILL><VENDORID>V-2001</VENDORID><WHENCREATED>11/20/2026'
+            "</WHENCREATED><RECORDID>SETTLE-501</RECORDID><APBILLITEMS><APBILLITEM><ACCOUNTNO>5000</ACCOUNTNO>"
+            "<TRX_AMOUNT>1900.00</TRX_AMOUNT></APBILLITEM></APBILLITEMS></APBILL></create></function>", auth)
+        for result in root.iter("result"):
+            key = result.findtext("key") or result.findtext(".//RECORDNO")
+            print(f"2. {result.findtext('function')} ({result.findtext('controlid')}): "
+                  f"{result.findtext('status')}, RECORDNO {key}")
+        httpx.put(f"{base}/__sim/companies/ACME-TRUCKING/roles/Alvys Integration",
+                  json={"permissions": {"Accounts Payable": "Read only"}}).raise_for_status()
+        root = call('<function controlid="bill2"><create><APBILL><VENDORID>V-3001</VENDORID><WHENCREATED>11/21/2026'
+                    "</WHENCREATED><APBILLITEMS><APBILLITEM><ACCOUNTNO>5100</ACCOUNTNO><TRX_AMOUNT>800</TRX_AMOUNT>"
+                    "</APBILLITEM></APBILLITEMS></APBILL></create></function>", auth)
+        print(f"3. Accounts Payable set to 'Read only' by the admin; next bill: "
+              f"{root.findtext('.//result/status')} {root.findtext('.//errorno')}: {root.findtext('.//description2')}")
+        usage = httpx.get(f"{base}/__sim/companies/ACME-TRUCKING/usage").json()["transactions"]
+        print(f"4. API transactions billed this month: {usage}")
+    print("\nSimulator stopped.")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,337 @@
+"""The error catalogue: every error the simulator can put on the wire.
+
+One class per wire error, as moto does it. Each class knows its failure level (control,
+authentication, function, or gateway with its own HTTP status), its error number and texts, and
+where the behaviour comes from: ``source`` names the public fixture or page that shows it (see
+``shared/reference/sage-xml-api.md``); ``SIMULATOR_CHOICE`` marks behaviour the real gateway's
+documentation does not show, chosen here to be plausible. ``catalogue()`` lists them all.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import ClassVar
+
+SIMULATOR_CHOICE = "simulator's choice (real behaviour NOT FOUND in public sources)"
+
+
+class Level(StrEnum):
+    CONTROL = "control"
+    AUTHENTICATION = "authentication"
+    FUNCTION = "function"
+    GATEWAY = "gateway"
+
+
+@dataclass(frozen=True)
+class ErrorDetail:
+    """One ``<error>`` element."""
+
+    errorno: str
+    description: str = ""
+    description2: str = ""
+    correction: str = ""
+
+
+_support_ids = itertools.count(1)
+
+
+def support_id() -> str:
+    """A ``[Support ID: …]`` suffix as the real gateway appends to many description2 texts."""
+    return f" [Support ID: SIM{next(_support_ids):08d}]"
+
+
+class IntacctError(Exception):
+    """Base of every wire error. Subclasses set ``level``, ``http_status`` and ``source``."""
+
+    level: ClassVar[Level] = Level.FUNCTION
+    http_status: ClassVar[int] = 200
+    source: ClassVar[str] = SIMULATOR_CHOICE
+    example: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, *errors: ErrorDetail) -> None:
+        self.errors: tuple[ErrorDetail, ...] = errors
+        super().__init__("; ".join(f"{e.errorno} {e.description2 or e.description}" for e in errors))
+
+
+# --------------------------------------------------------------------------- control level
+class ControlError(IntacctError):
+    level = Level.CONTROL
+
+
+class InvalidSender(ControlError):
+    source = "[go] testfiles; PsIntacct tests; dmconsultant.co XL03000006"
+
+    def __init__(self) -> None:
+        super().__init__(ErrorDetail("XL03000006", "", "Incorrect Intacct XML Partner ID or password.", ""))
+
+
+class XmlParseError(ControlError):
+    source = "developer.intacct.com/web-services/error-handling/; [go:testfiles/execXMLError.xml]"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(ErrorDetail("XL03000003", "", f"XML Parse schema error: {detail}", ""))
+
+
+class UnknownCompany(ControlError):
+    """Zapier's connector observed ``invalidRequest`` for a bad company ID; fylein saw it on HTTP 400."""
+
+    http_status = 400
+    source = "Zapier connector comment; fylein/sageintacct-sdk-py PR #51 (HTTP status as seen there)"
+
+    def __init__(self) -> None:
+        super().__init__(ErrorDetail("invalidRequest", "Invalid Request", "", ""))
+
+
+# --------------------------------------------------------------------------- gateway level
+class GatewayError(IntacctError):
+    """``GW-nnnn`` errors: minimal ``<control><status>failure</status></control>``, no senderid."""
+
+    level = Level.GATEWAY
+
+
+class RateLimited(GatewayError):
+    http_status = 429
+    source = ("developer.intacct.com/web-services/error-handling/ (GW-0010, 429); texts: fylein SDK "
+              "substring 'API rate limit exceeded' and Sage FAQ '(200024)'; element layout is the "
+              + SIMULATOR_CHOICE)
+
+    def __init__(self, company_id: str, limit: int) -> None:
+        super().__init__(ErrorDetail(
+            "GW-0010", "API rate limit exceeded",
+            f"There are too many operations running for this company (200024). Company '{company_id}' "
+            f"allows {limit} concurrent requests.",
+            "Wait for running requests to finish, then try again."))
+
+
+class InvalidRequest(GatewayError):
+    """GW-0011 with the HTTP status the simulator chose for the case (405 for GET, 413 for size)."""
+
+    source = "developer.intacct.com/web-services/error-handling/ (GW-0011 text); HTTP status is the " \
+        + SIMULATOR_CHOICE
+
+    def __init__(self, http_status: int, reason: str) -> None:
+        self.http_status = http_status  # type: ignore[misc]
+        super().__init__(ErrorDetail("GW-0011", f"Invalid Request [Request ID: SIM-{next(_support_ids)}]",
+                                     reason, ""))
+
+
+# --------------------------------------------------------------------------- authentication level
+class AuthenticationError(IntacctError):
+    level = Level.AUTHENTICATION
+
+
+class SenderNotAuthorized(AuthenticationError):
+    source = "developer.intacct.com/support/faq/"
+
+    def __init__(self, sender_id: str, company_id: str) -> None:
+        super().__init__(ErrorDetail(
+            "XL03000006", "Invalid Web Services Authorization",
+            f"The sender ID '{sender_id}' is not authorized to make Web Services requests to company ID "
+            f"'{company_id}'.",
+            "Contact the company administrator to grant Web Services authorization to this sender ID."))
+
+
+class SignInIncorrect(AuthenticationError):
+    source = "[php:OnlineResponseTest::testAuthenticationFailure]; [go:testfiles/execLoginInvalid.xml]"
+
+    def __init__(self) -> None:
+        super().__init__(ErrorDetail("XL03000006", "", "Sign-in information is incorrect", ""))
+
+
+class InvalidSession(AuthenticationError):
+    """The real text echoes the session id, truncated in the fixture; we echo one character only."""
+
+    source = "[go:testfiles/sessionInvalid.xml]"
+
+    def __init__(self, session_id: str) -> None:
+        super().__init__(ErrorDetail("XL03000006", "", f"Invalid session {session_id[:1]}....", ""))
+
+
+class WebServicesNotSubscribed(AuthenticationError):
+    source = "text: old developer.intacct.com FAQ; errorno and level: " + SIMULATOR_CHOICE
+
+    def __init__(self) -> None:
+        super().__init__(ErrorDetail(
+            "XL03000006", "",
+            "This company is not authorized for XML transactions. Please subscribe to the XML Gateway.",
+            "Enable the Web Services subscription in Company > Subscriptions."))
+
+
+class UserInactive(AuthenticationError):
+    def __init__(self, user_id: str) -> None:
+        super().__init__(ErrorDetail(
+            "XL03000006", "", f"User '{user_id}' is inactive.",
+            "Ask the company administrator to set the user's status to Active."))
+
+
+class UserLockedOut(AuthenticationError):
+    def __init__(self, user_id: str) -> None:
+        super().__init__(ErrorDetail(
+            "XL03000006", "", f"User '{user_id}' is locked out.",
+            "Ask the company administrator to unlock the user or reset the password."))
+
+
+class UserNotWebServicesEnabled(AuthenticationError):
+    def __init__(self, user_id: str) -> None:
+        super().__init__(ErrorDetail(
+            "XL03000006", "", f"User '{user_id}' is not enabled for Web Services access.",
+            "Enable Web Services access for the user in Company > Users."))
+
+
+class UnknownEntity(AuthenticationError):
+    def __init__(self, location_id: str, company_id: str) -> None:
+        super().__init__(ErrorDetail(
+            "XL03000006", "", f"Invalid entity '{location_id}': no such entity in company '{company_id}'.",
+            "Use the Location ID of an entity that exists in the company."))
+
+
+class EntityNotPermitted(AuthenticationError):
+    def __init__(self, user_id: str, location_id: str) -> None:
+        target = f"entity '{location_id}'" if location_id else "the top level"
+        super().__init__(ErrorDetail(
+            "XL03000006", "",
+            f"User '{user_id}' does not have access to {target}.",
+            "Give the user access to the entity, or connect to an entity the user may use."))
+
+
+# --------------------------------------------------------------------------- function level
+class FunctionError(IntacctError):
+    level = Level.FUNCTION
+
+
+class PermissionDenied(FunctionError):
+    source = "Carling-Kody/umpa-invoice-service docs/SAGE-INTEGRATION-STATUS.md"
+    example = ("You do not have permission for API operation READ_BY_QUERY on objects of type arinvoice",)
+
+    def __init__(self, operation: str, object_name: str) -> None:
+        super().__init__(ErrorDetail(
+            "PL04000005", "",
+            f"You do not have permission for API operation {operation} on objects of type "
+            f"{object_name.lower()}{support_id()}", ""))
+
+
+class DuplicateRecord(FunctionError):
+    source = "[php-hist:e680deae]; [go:testfiles/execFuncError.xml]"
+
+    def __init__(self, label: str, value: str, object_name: str) -> None:
+        super().__init__(
+            ErrorDetail("BL34000061", "", f"Another {label} with the given value(s) {value}  already exists",
+                        "Use a unique value instead."),
+            ErrorDetail("BL01001973", "", f"Could not create {object_name.lower()} record!", ""),
+            ErrorDetail("BL01001973", "", f"Could not create {label} record!", ""))
+
+
+class UnknownObject(FunctionError):
+    source = "[php:ResultTest], [php:ErrorMessageTest] (errorno 'Query Failed' as in the fixture)"
+
+    def __init__(self, object_name: str) -> None:
+        super().__init__(ErrorDetail("Query Failed", "", f"Object definition {object_name} not found", ""))
+
+
+class InvalidReference(FunctionError):
+    """A line or header points at a record that does not exist, is inactive, or lives elsewhere."""
+
+    source = "texts: fylein/fyle-intacct-api errors.py regexes and test_tasks.py; errorno BL01001973"
+
+    def __init__(self, text: str, object_name: str, correction: str = "") -> None:
+        super().__init__(
+            ErrorDetail("BL01001973", "", f"{text}{support_id()}", correction),
+            ErrorDetail("BL01001973", "", f"Could not create {object_name.lower()} record!",
+                        "Check the transaction for errors or inconsistencies, then try again."))
+
+
+class RequiredField(FunctionError):
+    def __init__(self, field: str, object_name: str) -> None:
+        super().__init__(
+            ErrorDetail("BL03000018", "", f"Required field {field} is missing on {object_name}.",
+                        f"Enter a value for {field}, and try again."),
+            ErrorDetail("BL01001973", "", f"Could not create {object_name.lower()} record!", ""))
+
+
+class InvalidFieldValue(FunctionError):
+    """Bad dates, numbers and enumerations."""
+
+    def __init__(self, field: str, value: str, expected: str) -> None:
+        super().__init__(ErrorDetail(
+            "BL01001975", "", f"Invalid value '{value[:100]}' for field {field}: expected {expected}.",
+            f"Enter {expected} in {field}, and try again."))
+
+
+class UnknownField(FunctionError):
+    def __init__(self, field: str, object_name: str) -> None:
+        super().__init__(ErrorDetail(
+            "PL03000002", "", f"Field '{field[:100]}' is not defined on object {object_name}.",
+            "Use a field listed by inspect, or add the custom field in Platform Services."))
+
+
+class RecordNotFound(FunctionError):
+    """Update or delete of a key that does not exist."""
+
+    source = "[php-hist:e680deae] (texts); the errorno for update is the " + SIMULATOR_CHOICE
+
+    def __init__(self, text: str) -> None:
+        super().__init__(ErrorDetail("BL01001973", "", text, ""))
+
+
+class InvalidQuery(FunctionError):
+    def __init__(self, message: str) -> None:
+        super().__init__(ErrorDetail("Query Failed", "", message[:500],
+                                     "Check the query syntax and field names."))
+
+
+class InvalidArgument(FunctionError):
+    """A function is missing an element or has a value out of range (pagesize, keys)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(ErrorDetail("XL03000004", "", message[:500], ""))
+
+
+class ReadMoreExpired(FunctionError):
+    source = "[php-hist] readMore fixture"
+
+    def __init__(self, result_id: str) -> None:
+        super().__init__(ErrorDetail(
+            "readMore failed", "", f"Attempt to readMore with an invalid or expired resultId: {result_id[:64]}",
+            ""))
+
+
+class LoginIdNotFound(FunctionError):
+    source = "[php-hist] getUserPermissions fixture"
+
+    def __init__(self, login_id: str) -> None:
+        super().__init__(ErrorDetail("BL03000025", "", f"Login ID {login_id} does not exist.",
+                                     "Provide a valid USER.LOGINID value."))
+
+
+class TransactionRolledBack(FunctionError):
+    """Appended to every result of an operation with ``transaction="true"`` that failed."""
+
+    source = "[php:test/Intacct/OnlineClientTest.php::testExecuteBatchTransactionResultException]"
+    DETAIL = ErrorDetail(
+        "XL03000009", "", "The entire transaction in this operation has been rolled back due to an error.", "")
+
+    def __init__(self) -> None:
+        super().__init__(self.DETAIL)
+
+
+class InternalError(FunctionError):
+    source = "[php-hist] DL02000001 fixture"
+
+    def __init__(self) -> None:
+        super().__init__(ErrorDetail("DL02000001", "Error", "There was an error processing the request.", ""))
+
+
+def catalogue() -> list[type[IntacctError]]:
+    """Every concrete wire error class, for documentation and the admin API."""
+    seen: list[type[IntacctError]] = []
+    stack: list[type[IntacctError]] = [IntacctError]
+    while stack:
+        cls = stack.pop()
+        for sub in cls.__subclasses__():
+            stack.append(sub)
+            if sub.__module__ == __name__ and sub not in (ControlError, GatewayError, AuthenticationError,
+                                                            FunctionError):
+                seen.append(sub)
+    return sorted(seen, key=lambda c: (c.level.value, c.__name__))

@@ -1,0 +1,292 @@
+"""The gateway's rules, in the order Sage applies them: control, authentication, functions.
+
+Control: the sender ID and password must be a known Web Services sender. Authentication: the
+company must exist, subscribe to Web Services and authorize the sender; the user must exist, know
+the password, be active, have Web Services access and may use the entity. Functions then run one
+by one (each atomic); with ``transaction="true"`` the first failure rolls every one back.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from lxml import etree
+
+from simulator.errors import (
+    AuthenticationError,
+    ErrorDetail,
+    FunctionError,
+    IntacctError,
+    InternalError,
+    InvalidSender,
+    InvalidSession,
+    SenderNotAuthorized,
+    SignInIncorrect,
+    TransactionRolledBack,
+    UnknownCompany,
+    UserInactive,
+    UserLockedOut,
+    UserNotWebServicesEnabled,
+    WebServicesNotSubscribed,
+    XmlParseError,
+)
+from simulator.models import metadata, reads, writes
+from simulator.models.company import Company
+from simulator.models.context import Ctx, Output, Session, now_iso
+from simulator.models.secrets import verify_secret
+from simulator.store import Store, Tx
+from simulator.wire import response as wire
+from simulator.wire.envelope import Control, Operation, Request
+
+log = logging.getLogger(__name__)
+
+FunctionImpl = Callable[[Ctx, etree._Element], Output]
+
+FUNCTIONS: dict[str, FunctionImpl] = {
+    "getAPISession": metadata.get_api_session,
+    "create": writes.create,
+    "update": writes.update,
+    "delete": writes.delete,
+    "read": reads.read,
+    "readByName": reads.read_by_name,
+    "readByQuery": reads.read_by_query,
+    "readMore": reads.read_more,
+    "query": reads.query,
+    "inspect": metadata.inspect,
+    "getDimensions": metadata.get_dimensions,
+    "getUserPermissions": metadata.get_user_permissions,
+    "create_invoice": writes.legacy_create,
+    "create_bill": writes.legacy_create,
+}
+
+
+@dataclass
+class Admission:
+    company_id: str
+    limit: int
+    latency: dict[str, float]
+
+
+@dataclass
+class Reply:
+    http_status: int
+    body: bytes
+
+
+class Backend:
+    """All gateway rules; the Flask view only moves bytes in and out."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    # -- clock (shared by every worker through the store, so tests can move time) -------------
+    @staticmethod
+    def now(tx: Tx) -> float:
+        return time.time() + float(tx.get_meta("clock_offset", "0"))
+
+    def admission(self, request: Request) -> Admission | None:
+        """The company a request will run against and its tier settings (None: not known yet).
+
+        Read before the request's own transaction so the concurrency slot is taken first.
+        """
+        op = request.operations[0]
+        with self.store.transaction() as tx:
+            if op.login is not None:
+                company_id = op.login.companyid
+            else:
+                found = tx.get_session(op.session_id or "")
+                if found is None:
+                    return None
+                company_id = found[0]
+            doc = tx.get_company(company_id)
+        if doc is None:
+            return None
+        company = Company(doc)
+        return Admission(company.id, company.concurrency_limit, doc.get("latency") or {})
+
+    def record_throttle(self, company_id: str, controlid: str) -> None:
+        with self.store.transaction() as tx:
+            tx.journal(ts=self.now(tx), company=company_id, function="(gateway)", controlid=controlid[:256],
+                       status="failure", errorno="GW-0010", message="concurrency limit", http_status=429)
+
+    # -- the request -------------------------------------------------------------------------
+    def process(self, request: Request, endpoint: str) -> Reply:
+        with self.store.transaction() as tx:
+            now = self.now(tx)
+            control = request.control
+            try:
+                self._check_sender(tx, control)
+                outcomes = [self._operation(tx, control, op, endpoint, now) for op in request.operations]
+            except IntacctError as exc:  # control level
+                self._journal_failure(tx, now, None, exc, control.controlid)
+                return Reply(exc.http_status, wire.control_failure(control, exc.errors))
+            return Reply(200, wire.success(control, outcomes))
+
+    @staticmethod
+    def _check_sender(tx: Tx, control: Control) -> None:
+        secret = tx.get_sender_secret(control.senderid)
+        if secret is None or not verify_secret(secret, control.password):
+            raise InvalidSender()
+
+    def _operation(self, tx: Tx, control: Control, op: Operation, endpoint: str, now: float) -> wire.OperationOutcome:
+        login = op.login
+        try:
+            session = self._authenticate(tx, control, op, now)
+        except AuthenticationError as exc:
+            self._journal_failure(tx, now, login.companyid if login else None, exc, control.controlid,
+                                  user=login.userid if login else None)
+            return wire.OperationOutcome(
+                auth=wire.AuthInfo("failure", login.userid if login else "", login.companyid if login else ""),
+                auth_errors=list(exc.errors))
+        timeout = now + session.company.session_seconds
+        tx.put_session(session.session_id, session.company.id, session.user_id, session.entity, timeout)
+        results = self._run_functions(tx, session, op, endpoint, now)
+        return wire.OperationOutcome(
+            auth=wire.AuthInfo("success", session.user_id, session.company.id, session.entity, now_iso(now),
+                               now_iso(timeout)),
+            results=results)
+
+    def _authenticate(self, tx: Tx, control: Control, op: Operation, now: float) -> Session:
+        if op.login is not None:
+            login = op.login
+            doc = tx.get_company(login.companyid)
+            if doc is None:
+                raise UnknownCompany()
+            company = Company(doc)
+            self._check_company(company, control)
+            user = company.user(login.userid)
+            if user is None or not verify_secret(user.get("password_hash", ""), login.password):
+                raise SignInIncorrect()
+            user_id = next(uid for uid, u in company.doc["users"].items() if u is user)
+            self._check_user(user_id, user)
+            entity = login.locationid or ""
+            metadata.check_entity_access(company, user_id, user, entity)
+            return Session(secrets.token_urlsafe(24) + "..", company, user_id, user, entity, company.rights(user))
+        sid = op.session_id or ""
+        found = tx.get_session(sid)
+        if found is None or found[3] < now:
+            raise InvalidSession(sid)
+        company_id, user_id, entity, _ = found
+        doc = tx.get_company(company_id)
+        if doc is None:
+            raise InvalidSession(sid)
+        company = Company(doc)
+        self._check_company(company, control)
+        user = company.user(user_id)
+        if user is None:
+            raise InvalidSession(sid)
+        self._check_user(user_id, user)
+        return Session(sid, company, user_id, user, entity, company.rights(user))
+
+    @staticmethod
+    def _check_company(company: Company, control: Control) -> None:
+        if not company.web_services:
+            raise WebServicesNotSubscribed()
+        if control.senderid not in company.authorized_senders:
+            raise SenderNotAuthorized(control.senderid, company.id)
+
+    @staticmethod
+    def _check_user(user_id: str, user: dict) -> None:  # type: ignore[type-arg]
+        status = str(user.get("status", "active")).lower()
+        if status == "inactive":
+            raise UserInactive(user_id)
+        if status in ("locked", "locked out", "lockedout"):
+            raise UserLockedOut(user_id)
+        if not user.get("web_services", True):
+            raise UserNotWebServicesEnabled(user_id)
+
+    def _run_functions(self, tx: Tx, session: Session, op: Operation, endpoint: str,
+                       now: float) -> list[wire.Result]:
+        results: list[wire.Result] = []
+        outputs: list[Output | None] = []
+        failed_at: int | None = None
+        ctx = Ctx(tx=tx, session=session, now=now, endpoint=endpoint)
+
+        def run_all() -> None:
+            nonlocal failed_at
+            for i, fn in enumerate(op.functions):
+                if op.transaction and failed_at is not None:
+                    results.append(wire.Result("aborted", fn.name, fn.controlid))
+                    outputs.append(None)
+                    continue
+                ctx.function = fn.name
+                result, output = self._run_one(ctx, fn.name, fn.controlid, fn.element)
+                results.append(result)
+                outputs.append(output)
+                if result.status == "failure" and failed_at is None:
+                    failed_at = i
+
+        if op.transaction:
+            try:
+                with tx.savepoint():
+                    run_all()
+                    if failed_at is not None:
+                        raise _RollBack()
+            except _RollBack:
+                for i, result in enumerate(results):
+                    result.errors.append(TransactionRolledBack.DETAIL)
+                    if i != failed_at:
+                        result.status = "aborted"
+                        result.data = None
+                        result.key = None
+                        result.errors = [TransactionRolledBack.DETAIL]
+                outputs = [None] * len(outputs)
+        else:
+            run_all()
+        month = datetime.fromtimestamp(now, UTC).strftime("%Y-%m")
+        billed = 0
+        for result, output in zip(results, outputs, strict=True):
+            err = result.errors[0] if result.errors else None
+            tx.journal(ts=now, company=session.company.id, user=session.user_id, entity=session.entity,
+                       function=result.function, object=output.object if output else None,
+                       controlid=result.controlid[:256], status=result.status,
+                       errorno=err.errorno if err else None, message=err.description2[:500] if err else None,
+                       records=output.records if output else 0)
+            billed += output.transactions if output else 0
+        tx.add_usage(session.company.id, month, billed)
+        return results
+
+    @staticmethod
+    def _run_one(ctx: Ctx, name: str, controlid: str, element: etree._Element) -> tuple[wire.Result, Output | None]:
+        impl = FUNCTIONS.get(name)
+        try:
+            if impl is None:
+                raise _unknown_function(name)
+            with ctx.tx.savepoint():
+                output = impl(ctx, element)
+        except FunctionError as exc:
+            ctx._visible_cache.clear()
+            return wire.Result("failure", name, controlid, errors=list(exc.errors)), None
+        except Exception:  # a simulator bug must still answer like the gateway, never a 500
+            log.exception("internal error in %s", name)
+            ctx._visible_cache.clear()
+            return wire.Result("failure", name, controlid, errors=list(InternalError().errors)), None
+        status = "success"
+        return wire.Result(status, name, controlid, data=output.data, key=output.key), output
+
+    @staticmethod
+    def _journal_failure(tx: Tx, now: float, company: str | None, exc: IntacctError, controlid: str,
+                         user: str | None = None) -> None:
+        err: ErrorDetail = exc.errors[0]
+        tx.journal(ts=now, company=company, user=user, function=f"({exc.level.value})", controlid=controlid[:256],
+                   status="failure", errorno=err.errorno, message=err.description2[:500],
+                   http_status=exc.http_status)
+
+
+class _RollBack(Exception):
+    """Raised inside the operation savepoint to undo every function of a failed transaction."""
+
+
+def _unknown_function(name: str) -> FunctionError:
+    """Unknown functions fail only their own result (simulator's choice; the DTD would reject the request)."""
+    exc = FunctionError(ErrorDetail(
+        "XL03000003", "", f"XML Parse schema error: Element '{name[:100]}': This element is not expected.", ""))
+    return exc
+
+
+__all__ = ["Backend", "FUNCTIONS", "Reply", "XmlParseError"]

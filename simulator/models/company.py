@@ -1,0 +1,99 @@
+"""A company as its Sage administrator set it up: subscriptions, authorizations, entities, users, roles.
+
+Stored as one JSON document per company; this class is the typed view the rules read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from simulator.models.objects import OBJECTS, ObjectDef
+from simulator.models.permissions import effective_rights
+
+
+@dataclass
+class Company:
+    doc: dict[str, Any]
+
+    @property
+    def id(self) -> str:
+        return self.doc["id"]
+
+    @property
+    def web_services(self) -> bool:
+        return bool(self.doc.get("web_services", True))
+
+    @property
+    def authorized_senders(self) -> list[str]:
+        return list(self.doc.get("authorized_senders", []))
+
+    @property
+    def entities(self) -> dict[str, dict[str, Any]]:
+        return {e["id"]: e for e in self.doc.get("entities", [])}
+
+    @property
+    def multi_entity(self) -> bool:
+        return bool(self.doc.get("entities"))
+
+    @property
+    def restrict_top_level(self) -> bool:
+        """'Restrict access to top level only': entity slide-in is unavailable."""
+        return bool(self.doc.get("restrict_top_level", False))
+
+    @property
+    def concurrency_limit(self) -> int:
+        return int(self.doc.get("concurrency_limit", 2))
+
+    @property
+    def session_seconds(self) -> float:
+        return float(self.doc.get("session_minutes", 1440)) * 60
+
+    @property
+    def subscriptions(self) -> set[str] | None:
+        """Module subscriptions; ``None`` means every module is subscribed."""
+        subs = self.doc.get("subscriptions")
+        return None if subs is None else set(subs)
+
+    def user(self, login_id: str) -> dict[str, Any] | None:
+        users = self.doc.get("users", {})
+        if login_id in users:
+            return users[login_id]
+        # Sage login IDs are not case-sensitive.
+        for uid, user in users.items():
+            if uid.lower() == login_id.lower():
+                return user
+        return None
+
+    def rights(self, user: dict[str, Any]) -> dict[str, frozenset[str]]:
+        roles = self.doc.get("roles", {})
+        perms = [{m: frozenset(v) for m, v in roles[name].items()} for name in user.get("roles", []) if name in roles]
+        if user.get("permissions"):  # user-based permissions
+            perms.append({m: frozenset(v) for m, v in user["permissions"].items()})
+        rights = effective_rights(user.get("type", "business"), perms)
+        subs = self.subscriptions
+        if subs is not None:
+            rights = {m: v for m, v in rights.items() if m in subs}
+        return rights
+
+    @property
+    def user_dimensions(self) -> list[str]:
+        return [d.upper() for d in self.doc.get("user_dimensions", [])]
+
+    def custom_fields(self, object_name: str) -> set[str]:
+        return {f.upper() for f in self.doc.get("custom_fields", {}).get(object_name, [])}
+
+    def object_def(self, name: str) -> ObjectDef | None:
+        name = name.upper()
+        if name in OBJECTS:
+            return OBJECTS[name]
+        if name in self.user_dimensions:
+            return udd_object(name)
+        return None
+
+
+def udd_object(name: str) -> ObjectDef:
+    """A Platform Apps user-defined dimension: records with ID and NAME, owned by Platform Services."""
+    return ObjectDef(name=name, label=name.title(), module="Platform Services", id_field="ID", name_field="NAME",
+                     fields=frozenset({"ID", "NAME", "STATUS", "DESCRIPTION"}), required=("ID", "NAME"),
+                     is_dimension=True, module_source="simulator's choice")

@@ -1,0 +1,85 @@
+"""What every function sees: the transaction, the company, the session's user and entity, the clock."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from lxml import etree
+
+from simulator.errors import PermissionDenied
+from simulator.models.company import Company
+from simulator.models.objects import ObjectDef
+from simulator.store import Record, Tx
+
+
+@dataclass
+class Session:
+    session_id: str
+    company: Company
+    user_id: str
+    user: dict[str, Any]
+    entity: str            # "" is the top level
+    rights: dict[str, frozenset[str]]
+
+
+@dataclass
+class Output:
+    """What a function returns: a ``<data>`` element or a legacy ``<key>``, plus accounting."""
+
+    data: etree._Element | None = None
+    key: str | None = None
+    object: str = ""
+    records: int = 0          # records created/updated/deleted (journal)
+    transactions: int = 0     # API transactions as Sage bills them (per record written, per query page)
+
+
+@dataclass
+class Ctx:
+    tx: Tx
+    session: Session
+    now: float
+    endpoint: str
+    function: str = ""
+    _visible_cache: dict[tuple[str, str], Record | None] = field(default_factory=dict)
+
+    @property
+    def company(self) -> Company:
+        return self.session.company
+
+    @property
+    def company_id(self) -> str:
+        return self.session.company.id
+
+    def require(self, module: str, verb: str, operation: str, object_name: str) -> None:
+        """PL04000005 unless the user's roles grant ``verb`` on ``module``."""
+        if verb not in self.session.rights.get(module, frozenset()):
+            raise PermissionDenied(operation, object_name)
+
+    def visible(self, rec: Record) -> bool:
+        """An entity session sees its own records and those shared from the top level."""
+        return not self.session.entity or rec.entity in ("", self.session.entity)
+
+    def lookup(self, obj: ObjectDef, key: str) -> Record | None:
+        """A visible record by business key (cached for the request; lines repeat the same values)."""
+        ck = (obj.name, key)
+        if ck not in self._visible_cache:
+            rec = self.tx.by_key(self.company_id, obj.name, key)
+            self._visible_cache[ck] = rec if rec is not None and self.visible(rec) else None
+        return self._visible_cache[ck]
+
+    def forget(self, obj: str, key: str) -> None:
+        self._visible_cache.pop((obj, key), None)
+
+    def timestamp(self) -> str:
+        return datetime.fromtimestamp(self.now, UTC).strftime("%m/%d/%Y %H:%M:%S")
+
+
+def now_iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds")
+
+
+def wall_clock() -> float:
+    return time.time()

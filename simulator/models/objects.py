@@ -1,0 +1,204 @@
+"""Object definitions: what each Intacct object is called, keyed by, owned by and checked against.
+
+Field names follow the SDK fixtures and fylein's read-field lists (shared/reference/sage-xml-api.md
+§4). The module an object belongs to decides which role permission it needs; where the real
+module is not documented for an object the mapping is the simulator's choice and says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# The 11 GL-enabled standard dimensions (getDimensions fixture order after DEPARTMENT/LOCATION).
+STANDARD_DIMENSIONS: tuple[str, ...] = (
+    "DEPARTMENT", "LOCATION", "PROJECT", "CUSTOMER", "VENDOR", "EMPLOYEE",
+    "ITEM", "CLASS", "CONTRACT", "TASK", "WAREHOUSE",
+)
+
+# Line-level dimension elements (generic APBILLITEM / legacy lineitem) -> dimension object.
+LINE_DIMENSION_FIELDS: dict[str, str] = {
+    "LOCATIONID": "LOCATION", "DEPARTMENTID": "DEPARTMENT", "PROJECTID": "PROJECT",
+    "CUSTOMERID": "CUSTOMER", "VENDORID": "VENDOR", "EMPLOYEEID": "EMPLOYEE", "ITEMID": "ITEM",
+    "CLASSID": "CLASS", "CONTRACTID": "CONTRACT", "TASKID": "TASK", "WAREHOUSEID": "WAREHOUSE",
+}
+
+# How fylein's error regexes show an invalid reference, per object (errors.py of fyle-intacct-api).
+INVALID_REFERENCE_TEXT: dict[str, str] = {
+    "VENDOR": "Vendor '{v}' specified is not valid.",
+    "CUSTOMER": "Customer '{v}' specified is not valid.",
+    "GLACCOUNT": "Account {v} is not valid",
+    "LOCATION": "Location '{v}' is not valid",
+    "PROJECT": "Invalid Project '{v}' specified.",
+    "DEPARTMENT": "Department '{v}' specified is not valid.",
+    "EMPLOYEE": "The employee '{v}' is invalid.",
+    "CLASS": "Invalid Class '{v}' specified.",
+    "ITEM": "Invalid Item '{v}' specified.",
+    "TASK": "Invalid Task '{v}' specified.",
+    "WAREHOUSE": "Invalid Warehouse '{v}' specified.",
+    "CONTRACT": "Invalid Contract '{v}' specified.",
+}
+
+DATE_FIELDS = frozenset({
+    "WHENCREATED", "WHENPOSTED", "WHENDUE", "WHENPAID", "BATCH_DATE", "REVERSEDATE", "STARTDATE", "ENDDATE",
+    "BEGINDATE", "EXCH_RATE_DATE", "RECPAYMENTDATE",
+})
+NUMBER_FIELDS = frozenset({
+    "TRX_AMOUNT", "AMOUNT", "CREDITLIMIT", "TOTALDUE", "TOTALENTERED", "TOTALPAID", "TR_TYPE", "EXCH_RATE",
+    "QUANTITY", "PRICE", "BUDGETAMOUNT",
+})
+STATUS_VALUES = frozenset({"active", "inactive"})
+
+
+@dataclass(frozen=True)
+class LineSpec:
+    """Line items of a transaction: container element, item element and their fields."""
+
+    container: str
+    item: str
+    fields: frozenset[str]
+    required: tuple[str, ...]
+    account_field: str
+    amount_field: str
+
+
+@dataclass(frozen=True)
+class ObjectDef:
+    name: str
+    label: str                     # as Sage words it in "Another <label> with the given value(s)…"
+    module: str
+    id_field: str                  # the business key; "RECORDNO" when Sage numbers it
+    name_field: str | None
+    fields: frozenset[str]
+    required: tuple[str, ...] = ()
+    references: dict[str, str] = field(default_factory=dict)   # header field -> object it must name
+    lines: LineSpec | None = None
+    is_dimension: bool = False
+    module_source: str = "documented"
+
+    @property
+    def auto_key(self) -> bool:
+        return self.id_field == "RECORDNO"
+
+    def allowed(self, name: str) -> bool:
+        return name in self.fields or name in SYSTEM_FIELDS
+
+
+SYSTEM_FIELDS = frozenset({
+    "RECORDNO", "WHENCREATED", "WHENMODIFIED", "CREATEDBY", "MODIFIEDBY",
+    "MEGAENTITYKEY", "MEGAENTITYID", "MEGAENTITYNAME", "RECORD_URL",
+})
+CONTACT_FIELDS = frozenset({"DISPLAYCONTACT", "CONTACTINFO", "BILLTO", "SHIPTO", "PAYTO", "RETURNTO"})
+_CHOICE = "simulator's choice"
+
+
+def _f(*names: str) -> frozenset[str]:
+    return frozenset(names)
+
+
+_DIMENSION_LINE_FIELDS = frozenset(LINE_DIMENSION_FIELDS) | {"COSTTYPEID", "ALLOCATION", "BILLABLE"}
+
+APBILL_LINES = LineSpec(
+    container="APBILLITEMS", item="APBILLITEM",
+    fields=_DIMENSION_LINE_FIELDS | _f("ACCOUNTNO", "ACCOUNTLABEL", "OFFSETGLACCOUNTNO", "TRX_AMOUNT",
+                                       "ENTRYDESCRIPTION", "TAXENTRIES", "customfields", "FORM1099"),
+    required=("ACCOUNTNO", "TRX_AMOUNT"), account_field="ACCOUNTNO", amount_field="TRX_AMOUNT")
+ARINVOICE_LINES = LineSpec(
+    container="ARINVOICEITEMS", item="ARINVOICEITEM",
+    fields=_DIMENSION_LINE_FIELDS | _f("ACCOUNTNO", "OFFSETGLACCOUNTNO", "TRX_AMOUNT", "ENTRYDESCRIPTION",
+                                       "customfields", "TAXENTRIES"),
+    required=("ACCOUNTNO", "TRX_AMOUNT"), account_field="ACCOUNTNO", amount_field="TRX_AMOUNT")
+GLBATCH_LINES = LineSpec(
+    container="ENTRIES", item="GLENTRY",
+    fields=_DIMENSION_LINE_FIELDS | _f("DOCUMENT", "ACCOUNTNO", "TR_TYPE", "TRX_AMOUNT", "CURRENCY",
+                                       "EXCH_RATE_DATE", "EXCH_RATE_TYPE_ID", "LOCATION", "DEPARTMENT",
+                                       "DESCRIPTION", "customfields"),
+    required=("ACCOUNTNO", "TR_TYPE", "TRX_AMOUNT"), account_field="ACCOUNTNO", amount_field="TRX_AMOUNT")
+
+_TXN_HEADER = _f("RECORDID", "DOCNUMBER", "DESCRIPTION", "STATE", "TERMNAME", "BASECURR", "CURRENCY",
+                 "SUPDOCID", "ONHOLD", "TOTALENTERED", "TOTALDUE", "TOTALPAID", "WHENCREATED", "WHENPOSTED",
+                 "WHENDUE", "WHENPAID", "EXCH_RATE_DATE", "EXCH_RATE_TYPE_ID", "PRBATCH", "EXTERNALID",
+                 "customfields")
+
+OBJECTS: dict[str, ObjectDef] = {o.name: o for o in (
+    ObjectDef("CUSTOMER", "Customer", "Accounts Receivable", "CUSTOMERID", "NAME",
+              _f("CUSTOMERID", "NAME", "STATUS", "ONETIME", "HIDEDISPLAYCONTACT", "CUSTTYPE", "PARENTID",
+                 "GLGROUP", "TERRITORYID", "SUPDOCID", "TERMNAME", "OFFSETGLACCOUNTNO", "ARACCOUNT",
+                 "SHIPPINGMETHOD", "RESALENO", "TAXID", "CREDITLIMIT", "ONHOLD", "DELIVERYOPTIONS",
+                 "CUSTMESSAGEID", "COMMENTS", "CURRENCY", "OBJECTRESTRICTION", "RESTRICTEDLOCATIONS",
+                 "RESTRICTEDDEPARTMENTS", "TOTALDUE", "ENTITY") | CONTACT_FIELDS,
+              required=("NAME",), is_dimension=True),
+    ObjectDef("VENDOR", "Vendor", "Accounts Payable", "VENDORID", "NAME",
+              _f("VENDORID", "NAME", "STATUS", "VENDTYPE", "PARENTID", "GLGROUP", "TAXID", "NAME1099",
+                 "FORM1099TYPE", "FORM1099BOX", "APACCOUNT", "CREDITLIMIT", "ONHOLD", "DONOTCUTCHECK",
+                 "CURRENCY", "PAYMETHODKEY", "TERMNAME", "VENDORACCOUNTNO", "OBJECTRESTRICTION",
+                 "RESTRICTEDLOCATIONS", "COMMENTS", "TOTALDUE", "ONETIME") | CONTACT_FIELDS,
+              required=("NAME",), is_dimension=True),
+    ObjectDef("EMPLOYEE", "Employee", "Company", "EMPLOYEEID", "PERSONALINFO.CONTACTNAME",
+              _f("EMPLOYEEID", "PERSONALINFO", "STATUS", "TITLE", "LOCATIONID", "DEPARTMENTID", "STARTDATE",
+                 "ENDDATE", "SUPERVISORID", "CONTACT_NAME"),
+              required=(), is_dimension=True, module_source=_CHOICE),
+    ObjectDef("APBILL", "Bill", "Accounts Payable", "RECORDNO", None,
+              _TXN_HEADER | _f("VENDORID", "VENDORNAME", "PAYTO", "RETURNTO"),
+              required=("VENDORID", "WHENCREATED"), references={"VENDORID": "VENDOR"}, lines=APBILL_LINES),
+    ObjectDef("ARINVOICE", "Invoice", "Accounts Receivable", "RECORDNO", None,
+              _TXN_HEADER | _f("CUSTOMERID", "CUSTOMERNAME", "BILLTO", "SHIPTO", "PONUMBER"),
+              required=("CUSTOMERID", "WHENCREATED"), references={"CUSTOMERID": "CUSTOMER"}, lines=ARINVOICE_LINES),
+    ObjectDef("GLBATCH", "Journal Entry", "General Ledger", "RECORDNO", None,
+              _f("JOURNAL", "BATCH_DATE", "REVERSEDATE", "BATCH_TITLE", "HISTORY_COMMENT", "REFERENCENO",
+                 "BASELOCATION_NO", "SUPDOCID", "STATE", "BATCHNO", "MODULE", "customfields"),
+              required=("JOURNAL", "BATCH_DATE", "BATCH_TITLE"), lines=GLBATCH_LINES),
+    ObjectDef("GLACCOUNT", "GL Account", "General Ledger", "ACCOUNTNO", "TITLE",
+              _f("ACCOUNTNO", "TITLE", "ACCOUNTTYPE", "NORMALBALANCE", "CLOSINGTYPE", "STATUS",
+                 "REQUIREDEPT", "REQUIRELOC", "REQUIREPROJECT", "REQUIRECLASS", "CATEGORY"),
+              required=("ACCOUNTNO", "TITLE")),
+    ObjectDef("LOCATION", "Location", "Company", "LOCATIONID", "NAME",
+              _f("LOCATIONID", "NAME", "PARENTID", "STATUS", "CURRENCY", "ENTITY", "SUPERVISORID"),
+              required=("LOCATIONID", "NAME"), is_dimension=True),
+    ObjectDef("LOCATIONENTITY", "Entity", "Company", "LOCATIONID", "NAME",
+              _f("LOCATIONID", "NAME", "STATUS", "CURRENCY", "OPCOUNTRY", "STARTDATE"),
+              required=("LOCATIONID", "NAME"), module_source=_CHOICE),
+    ObjectDef("DEPARTMENT", "Department", "Company", "DEPARTMENTID", "TITLE",
+              _f("DEPARTMENTID", "TITLE", "PARENTKEY", "PARENTID", "SUPERVISORNAME", "STATUS", "CUSTTITLE"),
+              required=("DEPARTMENTID", "TITLE"), is_dimension=True),
+    ObjectDef("CLASS", "Class", "Company", "CLASSID", "NAME",
+              _f("CLASSID", "NAME", "DESCRIPTION", "STATUS", "PARENTKEY", "PARENTID", "PARENTNAME"),
+              required=("CLASSID", "NAME"), is_dimension=True),
+    ObjectDef("PROJECT", "Project", "Company", "PROJECTID", "NAME",
+              _f("PROJECTID", "NAME", "DESCRIPTION", "STATUS", "CUSTOMERID", "PROJECTCATEGORY", "BEGINDATE",
+                 "ENDDATE", "PARENTID"),
+              required=("PROJECTID", "NAME"), is_dimension=True, module_source=_CHOICE),
+    ObjectDef("TASK", "Task", "Company", "TASKID", "NAME",
+              _f("TASKID", "NAME", "PROJECTID", "DESCRIPTION", "STATUS", "BILLABLE"),
+              required=("TASKID", "NAME"), is_dimension=True, module_source=_CHOICE),
+    ObjectDef("ITEM", "Item", "Inventory Control", "ITEMID", "NAME",
+              _f("ITEMID", "NAME", "STATUS", "ITEMTYPE", "PRODUCTLINEID", "BASEPRICE", "GLGROUP", "UOMGRP"),
+              required=("ITEMID", "NAME"), is_dimension=True),
+    ObjectDef("WAREHOUSE", "Warehouse", "Inventory Control", "WAREHOUSEID", "NAME",
+              _f("WAREHOUSEID", "NAME", "STATUS", "LOCATIONID", "PARENTID"),
+              required=("WAREHOUSEID", "NAME"), is_dimension=True),
+    ObjectDef("CONTRACT", "Contract", "Order Entry", "CONTRACTID", "NAME",
+              _f("CONTRACTID", "NAME", "CUSTOMERID", "STATUS", "BEGINDATE", "ENDDATE", "DESCRIPTION"),
+              required=("CONTRACTID", "NAME", "CUSTOMERID"), references={"CUSTOMERID": "CUSTOMER"},
+              is_dimension=True, module_source=_CHOICE),
+    ObjectDef("CHECKINGACCOUNT", "Checking Account", "Cash Management", "BANKACCOUNTID", "BANKNAME",
+              _f("BANKACCOUNTID", "BANKNAME", "BANKACCOUNTNO", "GLACCOUNTNO", "STATUS", "CURRENCY"),
+              required=("BANKACCOUNTID",)),
+    ObjectDef("FIXEDASSET", "Asset", "Fixed Assets Management", "ASSETID", "NAME",
+              _f("ASSETID", "NAME", "STATUS", "CLASSIFICATIONID", "INSERVICEDATE", "COST"),
+              required=("ASSETID", "NAME"), module_source=_CHOICE),
+    ObjectDef("USERINFO", "User", "Administration", "LOGINID", "DESCRIPTION",
+              _f("LOGINID", "USERTYPE", "DESCRIPTION", "STATUS", "CONTACTINFO", "USERLOCATIONS",
+                 "USERDEPARTMENTS", "LOGINDISABLED"),
+              required=("LOGINID",)),
+)}
+
+# The legacy create_* functions and the module their write permission is checked against
+# (the umpa notes say create_invoice is checked against the AR module, not the ARINVOICE object).
+LEGACY_CREATES: dict[str, tuple[str, str]] = {
+    "create_invoice": ("ARINVOICE", "Accounts Receivable"),
+    "create_bill": ("APBILL", "Accounts Payable"),
+}
+
+# Platform Services owns dimensions metadata and inspect of custom objects (simulator's choice).
+DIMENSIONS_MODULE = "Platform Services"
+PERMISSIONS_MODULE = "Administration"

@@ -1,0 +1,450 @@
+"""create / update / delete and the legacy create_invoice / create_bill: the validation rules.
+
+Sage checks, in this order as far as the fixtures show: the object exists, the user may write it,
+fields are known, required fields are present, values have the right type, referenced records
+(customer, vendor, GL account, each dimension value) exist, are active and are visible from the
+session's entity, and the business key is unique (BL34000061 then BL01001973).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from lxml import etree
+
+from simulator.errors import (
+    DuplicateRecord,
+    InvalidArgument,
+    InvalidFieldValue,
+    InvalidReference,
+    RecordNotFound,
+    RequiredField,
+    UnknownField,
+    UnknownObject,
+)
+from simulator.models.context import Ctx, Output
+from simulator.models.objects import (
+    DATE_FIELDS,
+    INVALID_REFERENCE_TEXT,
+    LEGACY_CREATES,
+    LINE_DIMENSION_FIELDS,
+    NUMBER_FIELDS,
+    OBJECTS,
+    STATUS_VALUES,
+    ObjectDef,
+)
+from simulator.models.permissions import FUNCTION_VERBS
+from simulator.store import Record
+from simulator.wire.envelope import text_of
+from simulator.wire.response import data_element, record_element
+
+_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+def element_value(el: etree._Element) -> Any:
+    """Element -> str (leaf) or dict (children; repeated children become lists)."""
+    children = [c for c in el if isinstance(c.tag, str)]
+    if not children:
+        return (el.text or "").strip()
+    out: dict[str, Any] = {}
+    for child in children:
+        value = element_value(child)
+        if child.tag in out:
+            if not isinstance(out[child.tag], list):
+                out[child.tag] = [out[child.tag]]
+            out[child.tag].append(value)
+        else:
+            out[child.tag] = value
+    return out
+
+
+def as_list(value: Any) -> list[Any]:
+    if value is None or value == "":
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def check_date(field: str, value: str) -> str:
+    m = _DATE.match(value)
+    if m:
+        month, day, year = (int(x) for x in m.groups())
+        try:
+            from datetime import date
+
+            date(year, month, day)
+            return f"{month:02d}/{day:02d}/{year:04d}"
+        except ValueError:
+            pass
+    raise InvalidFieldValue(field, value, "a date in the format MM/DD/YYYY")
+
+
+def check_number(field: str, value: str) -> str:
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        raise InvalidFieldValue(field, value, "a number") from None
+    if not number.is_finite():
+        raise InvalidFieldValue(field, value, "a number")
+    return value
+
+
+def _check_scalar(field: str, value: Any) -> Any:
+    if not isinstance(value, str) or value == "":
+        return value
+    if field in DATE_FIELDS:
+        return check_date(field, value)
+    if field in NUMBER_FIELDS:
+        return check_number(field, value)
+    if field == "STATUS" and value.lower() not in STATUS_VALUES:
+        raise InvalidFieldValue(field, value, "active or inactive")
+    if field == "STATUS":
+        return value.lower()
+    return value
+
+
+def _object(ctx: Ctx, name: str) -> ObjectDef:
+    obj = ctx.company.object_def(name)
+    if obj is None:
+        raise UnknownObject(name)
+    return obj
+
+
+def _custom_field_names(ctx: Ctx, obj: ObjectDef) -> set[str]:
+    return ctx.company.custom_fields(obj.name)
+
+
+def _validate_reference(ctx: Ctx, target: str, value: str, doc_object: str) -> Record:
+    obj = ctx.company.object_def(target)
+    assert obj is not None
+    rec = ctx.lookup(obj, value)
+    text = INVALID_REFERENCE_TEXT.get(target, f"Invalid {obj.label} '{{v}}' specified.").format(v=value)
+    if rec is None:
+        raise InvalidReference(text, doc_object)
+    if rec.doc.get("STATUS", "active") != "active":
+        raise InvalidReference(text, doc_object, f"Activate the {obj.label.lower()} {value}, then try again.")
+    return rec
+
+
+def _line_custom_fields(ctx: Ctx, obj: ObjectDef, line: dict[str, Any]) -> None:
+    """``customfields/customfield`` on a line: GLDIM<UDD> values or the object's custom fields."""
+    for cf in as_list((line.get("customfields") or {}).get("customfield") if isinstance(
+            line.get("customfields"), dict) else None):
+        name = str(cf.get("customfieldname", "")).upper() if isinstance(cf, dict) else ""
+        value = str(cf.get("customfieldvalue", "")) if isinstance(cf, dict) else ""
+        if name.startswith("GLDIM"):
+            udd = name[5:]
+            if udd not in ctx.company.user_dimensions:
+                raise UnknownField(name, obj.name)
+            if value:
+                _validate_reference(ctx, udd, value, obj.name)
+        elif name not in _custom_field_names(ctx, obj):
+            raise UnknownField(name or "customfieldname", obj.name)
+
+
+def validate_fields(ctx: Ctx, obj: ObjectDef, doc: dict[str, Any], creating: bool) -> dict[str, Any]:
+    """Check names, types and references of a header; returns the cleaned document."""
+    custom = _custom_field_names(ctx, obj)
+    clean: dict[str, Any] = {}
+    for field, value in doc.items():
+        if obj.lines is not None and field == obj.lines.container:
+            continue
+        if field.startswith("GLDIM") and field[5:] in ctx.company.user_dimensions:
+            if value:
+                _validate_reference(ctx, field[5:], str(value), obj.name)
+        elif not obj.allowed(field) and field.upper() not in custom:
+            raise UnknownField(field, obj.name)
+        clean[field] = _check_scalar(field, value)
+    if creating:
+        for field in obj.required:
+            if not str(clean.get(field, "") or "").strip():
+                raise RequiredField(field, obj.name)
+    for field, target in obj.references.items():
+        value = clean.get(field)
+        if isinstance(value, str) and value:
+            ref = _validate_reference(ctx, target, value, obj.name)
+            name_field = field.replace("ID", "NAME")
+            if name_field in obj.fields:
+                clean[name_field] = ref.doc.get("NAME", "")
+    if "customfields" in clean:
+        _line_custom_fields(ctx, obj, clean)
+    return clean
+
+
+def validate_lines(ctx: Ctx, obj: ObjectDef, doc: dict[str, Any]) -> list[dict[str, Any]]:
+    spec = obj.lines
+    assert spec is not None
+    container = doc.get(spec.container)
+    lines = as_list(container.get(spec.item)) if isinstance(container, dict) else []
+    if not lines:
+        raise RequiredField(spec.container, obj.name)
+    glaccount = OBJECTS["GLACCOUNT"]
+    entities = ctx.company.entities
+    cleaned = []
+    for line in lines:
+        if not isinstance(line, dict):
+            raise InvalidFieldValue(spec.item, str(line), "a line element with fields")
+        out: dict[str, Any] = {}
+        for field, value in line.items():
+            if field.startswith("GLDIM") and field[5:] in ctx.company.user_dimensions:
+                if value:
+                    _validate_reference(ctx, field[5:], str(value), obj.name)
+            elif field not in spec.fields and field.upper() not in _custom_field_names(ctx, obj):
+                raise UnknownField(field, spec.item)
+            out[field] = _check_scalar(field, value)
+        for field in spec.required:
+            if not str(out.get(field, "") or "").strip():
+                raise RequiredField(field, spec.item)
+        account = str(out[spec.account_field])
+        acct = ctx.lookup(glaccount, account)
+        if acct is None or acct.doc.get("STATUS", "active") != "active":
+            raise InvalidReference(INVALID_REFERENCE_TEXT["GLACCOUNT"].format(v=account), obj.name)
+        if entities:
+            if ctx.session.entity and not out.get("LOCATIONID"):
+                out["LOCATIONID"] = ctx.session.entity
+            if not out.get("LOCATIONID"):
+                raise InvalidReference(
+                    "Use of empty Location is invalid. A valid Multi-Entity Location must be specified.", obj.name)
+        for field, target in LINE_DIMENSION_FIELDS.items():
+            value = out.get(field)
+            if isinstance(value, str) and value:
+                _validate_reference(ctx, target, value, obj.name)
+        for flag, field in (("REQUIREDEPT", "DEPARTMENTID"), ("REQUIRELOC", "LOCATIONID"),
+                            ("REQUIREPROJECT", "PROJECTID"), ("REQUIRECLASS", "CLASSID")):
+            if str(acct.doc.get(flag, "false")).lower() == "true" and not out.get(field):
+                dim = OBJECTS[LINE_DIMENSION_FIELDS[field]].label
+                raise InvalidReference(
+                    f"This transaction is missing the {dim} dimension for the Account {account}", obj.name)
+        if "customfields" in out:
+            _line_custom_fields(ctx, obj, out)
+        cleaned.append(out)
+    return cleaned
+
+
+def _name_of(obj: ObjectDef, doc: dict[str, Any]) -> str | None:
+    if obj.name_field is None:
+        return None
+    value: Any = doc
+    for part in obj.name_field.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return str(value) if value else None
+
+
+def _stamp(ctx: Ctx, obj: ObjectDef, doc: dict[str, Any], recordno: int, entity: str) -> None:
+    ts = ctx.timestamp()
+    doc["RECORDNO"] = str(recordno)
+    doc.setdefault("WHENCREATED", ts)
+    doc["WHENMODIFIED"] = ts
+    doc.setdefault("STATUS", "active") if obj.lines is None else doc.setdefault("STATE", "Posted")
+    doc["CREATEDBY"] = doc.get("CREATEDBY") or ctx.session.user_id
+    doc["MODIFIEDBY"] = ctx.session.user_id
+    ent = ctx.company.entities.get(entity, {})
+    doc["MEGAENTITYKEY"] = str(ent.get("key", "")) if entity else ""
+    doc["MEGAENTITYID"] = entity
+    doc["MEGAENTITYNAME"] = ent.get("name", "") if entity else ""
+    if obj.lines is not None:
+        doc["RECORD_URL"] = f"{ctx.endpoint.rsplit('/ia/', 1)[0]}/ia/acct/ur.phtml?.r=SIM{recordno}"
+
+
+def insert(ctx: Ctx, obj: ObjectDef, raw: dict[str, Any]) -> Record:
+    """Validate and store one new record (the shared path of generic and legacy creates)."""
+    doc = validate_fields(ctx, obj, raw, creating=True)
+    lines = validate_lines(ctx, obj, raw) if obj.lines is not None else None
+    recordno = ctx.tx.next_recordno(ctx.company_id)
+    if obj.auto_key:
+        key = str(recordno)
+    else:
+        key = str(doc.get(obj.id_field, "") or "").strip()
+        if not key:
+            raise RequiredField(obj.id_field, obj.name)
+        if ctx.tx.by_key(ctx.company_id, obj.name, key) is not None:
+            raise DuplicateRecord(obj.label, key, obj.name)
+    entity = ctx.session.entity
+    if lines is not None:
+        spec = obj.lines
+        assert spec is not None
+        total = sum(Decimal(str(line[spec.amount_field])) for line in lines)
+        doc["TOTALENTERED"] = str(total)
+        doc["TOTALDUE"] = str(total)
+        doc["TOTALPAID"] = "0"
+        for n, line in enumerate(lines, start=1):
+            line["RECORDNO"] = f"{recordno}.{n}"
+            line["LINE_NO"] = str(n)
+        doc[spec.container] = {spec.item: lines}
+    megaentity = str(raw.get("MEGAENTITYID", "") or "")
+    if megaentity and not entity:   # seeds may place a record in an entity
+        entity = megaentity
+    _stamp(ctx, obj, doc, recordno, entity)
+    rec = Record(obj.name, recordno, key, entity, doc)
+    ctx.tx.insert_record(ctx.company_id, rec, _name_of(obj, doc))
+    ctx.forget(obj.name, key)
+    return rec
+
+
+def _result_fields(obj: ObjectDef, rec: Record) -> dict[str, Any]:
+    out = {"RECORDNO": rec.doc["RECORDNO"]}
+    if not obj.auto_key:
+        out[obj.id_field] = rec.key
+    if "RECORD_URL" in rec.doc:
+        out["RECORD_URL"] = rec.doc["RECORD_URL"]
+    return out
+
+
+def create(ctx: Ctx, el: etree._Element) -> Output:
+    children = [c for c in el if isinstance(c.tag, str)]
+    if not children:
+        raise InvalidArgument("create requires at least one object element.")
+    data = data_element({"listtype": "objects", "count": 0})
+    names = set()
+    for child in children:
+        obj = _object(ctx, child.tag)
+        verb, op = FUNCTION_VERBS["create"]
+        ctx.require(obj.module, verb, op, obj.name)
+        raw = element_value(child)
+        if not isinstance(raw, dict):
+            raise RequiredField(obj.required[0] if obj.required else obj.id_field, obj.name)
+        rec = insert(ctx, obj, raw)
+        data.append(record_element(obj.name.lower(), _result_fields(obj, rec)))
+        names.add(obj.name)
+    data.set("count", str(len(children)))
+    return Output(data=data, object=",".join(sorted(names)), records=len(children), transactions=len(children))
+
+
+def _find_for_update(ctx: Ctx, obj: ObjectDef, raw: dict[str, Any]) -> Record:
+    if raw.get("RECORDNO"):
+        ident = ("RECORDNO", str(raw["RECORDNO"]))
+        rec = ctx.tx.by_recordno(ctx.company_id, obj.name, int(raw["RECORDNO"])) if str(
+            raw["RECORDNO"]).isdigit() else None
+    elif raw.get(obj.id_field):
+        ident = (obj.id_field, str(raw[obj.id_field]))
+        rec = ctx.tx.by_key(ctx.company_id, obj.name, ident[1])
+    else:
+        raise RequiredField(f"RECORDNO or {obj.id_field}", obj.name)
+    if rec is None or not ctx.visible(rec):
+        raise RecordNotFound(f"Cannot update non-existing {obj.name} with {ident[0]}={ident[1]}.")
+    return rec
+
+
+def update(ctx: Ctx, el: etree._Element) -> Output:
+    children = [c for c in el if isinstance(c.tag, str)]
+    if not children:
+        raise InvalidArgument("update requires at least one object element.")
+    data = data_element({"listtype": "objects", "count": len(children)})
+    for child in children:
+        obj = _object(ctx, child.tag)
+        verb, op = FUNCTION_VERBS["update"]
+        ctx.require(obj.module, verb, op, obj.name)
+        raw = element_value(child)
+        if not isinstance(raw, dict):
+            raise RequiredField(f"RECORDNO or {obj.id_field}", obj.name)
+        rec = _find_for_update(ctx, obj, raw)
+        changes = validate_fields(ctx, obj, {k: v for k, v in raw.items() if k != "RECORDNO"}, creating=False)
+        if obj.lines is not None and obj.lines.container in raw:
+            changes[obj.lines.container] = {obj.lines.item: validate_lines(ctx, obj, raw)}
+        new_key = str(changes.get(obj.id_field, rec.key)) if not obj.auto_key else rec.key
+        if new_key != rec.key and ctx.tx.by_key(ctx.company_id, obj.name, new_key) is not None:
+            raise DuplicateRecord(obj.label, new_key, obj.name)
+        rec.doc.update(changes)
+        rec.doc["WHENMODIFIED"] = ctx.timestamp()
+        rec.doc["MODIFIEDBY"] = ctx.session.user_id
+        ctx.forget(obj.name, rec.key)
+        rec.key = new_key
+        ctx.tx.update_record(ctx.company_id, rec, _name_of(obj, rec.doc))
+        ctx.forget(obj.name, new_key)
+        data.append(record_element(obj.name.lower(), _result_fields(obj, rec)))
+    return Output(data=data, object=children[0].tag, records=len(children), transactions=len(children))
+
+
+def delete(ctx: Ctx, el: etree._Element) -> Output:
+    name = text_of(el, "object")
+    if not name:
+        raise InvalidArgument("delete requires an object element.")
+    obj = _object(ctx, name)
+    verb, op = FUNCTION_VERBS["delete"]
+    ctx.require(obj.module, verb, op, obj.name)
+    keys = [k.strip() for k in text_of(el, "keys").split(",") if k.strip()]
+    if not keys:
+        raise InvalidArgument("delete requires keys.")
+    for key in keys:
+        rec = ctx.tx.by_recordno(ctx.company_id, obj.name, int(key)) if key.isdigit() else None
+        if rec is None:
+            rec = ctx.tx.by_key(ctx.company_id, obj.name, key)
+        if rec is None or not ctx.visible(rec):
+            raise RecordNotFound(f"Cannot find {obj.name.lower()} with key '{key}' to delete.")
+        ctx.tx.delete_record(ctx.company_id, obj.name, rec.recordno)
+        ctx.forget(obj.name, rec.key)
+    return Output(object=obj.name, records=len(keys), transactions=len(keys))
+
+
+# --------------------------------------------------------------------------- legacy functions
+def _legacy_date(value: Any, field: str) -> str:
+    if isinstance(value, dict):
+        try:
+            return check_date(field, f"{int(value.get('month', 0))}/{int(value.get('day', 0))}/"
+                                     f"{int(value.get('year', 0))}")
+        except ValueError:
+            raise InvalidFieldValue(field, str(value), "year, month and day") from None
+    return check_date(field, str(value)) if value else ""
+
+
+_LEGACY_HEADER = {
+    "description": "DESCRIPTION", "termname": "TERMNAME", "basecurr": "BASECURR", "currency": "CURRENCY",
+    "supdocid": "SUPDOCID", "ponumber": "PONUMBER", "externalid": "EXTERNALID", "onhold": "ONHOLD",
+}
+_LEGACY_LINE = {
+    "glaccountno": "ACCOUNTNO", "amount": "TRX_AMOUNT", "memo": "ENTRYDESCRIPTION", "locationid": "LOCATIONID",
+    "departmentid": "DEPARTMENTID", "projectid": "PROJECTID", "customerid": "CUSTOMERID", "vendorid": "VENDORID",
+    "employeeid": "EMPLOYEEID", "itemid": "ITEMID", "classid": "CLASSID", "contractid": "CONTRACTID",
+    "warehouseid": "WAREHOUSEID", "taskid": "TASKID", "offsetglaccountno": "OFFSETGLACCOUNTNO",
+    "customfields": "customfields", "billable": "BILLABLE",
+}
+_LEGACY_IGNORED = {"action", "batchkey", "dateposted", "exchratedate", "exchratetype", "nogl", "taxsolutionid",
+                   "billto", "shipto", "payto", "returnto", "key", "totalpaid", "totaldue", "form1099type",
+                   "form1099box", "item1099", "accountlabel", "revrectemplate", "defrevaccount",
+                   "revrecstartdate", "revrecenddate", "taxentries"}
+
+
+def legacy_create(ctx: Ctx, el: etree._Element) -> Output:
+    """create_invoice / create_bill: the 2.1-style elements mapped onto ARINVOICE / APBILL."""
+    object_name, module = LEGACY_CREATES[el.tag]
+    obj = OBJECTS[object_name]
+    ctx.require(module, "Add", "CREATE", obj.name)
+    raw = element_value(el)
+    if not isinstance(raw, dict):
+        raw = {}
+    party, number, items = (("customerid", "invoiceno", "invoiceitems") if object_name == "ARINVOICE"
+                            else ("vendorid", "billno", "billitems"))
+    doc: dict[str, Any] = {}
+    for field, value in raw.items():
+        if field == party:
+            doc[party.upper()] = value
+        elif field == number:
+            doc["RECORDID"] = value
+        elif field == "datecreated":
+            doc["WHENCREATED"] = _legacy_date(value, "datecreated")
+        elif field == "datedue":
+            doc["WHENDUE"] = _legacy_date(value, "datedue")
+        elif field in _LEGACY_HEADER:
+            doc[_LEGACY_HEADER[field]] = value
+        elif field == "customfields":
+            doc["customfields"] = value
+        elif field == items:
+            continue
+        elif field not in _LEGACY_IGNORED:
+            raise UnknownField(field, el.tag)
+    lines = []
+    for item in as_list(raw.get(items, {}).get("lineitem") if isinstance(raw.get(items), dict) else None):
+        if not isinstance(item, dict):
+            raise InvalidFieldValue("lineitem", str(item), "a line item with glaccountno and amount")
+        line = {}
+        for field, value in item.items():
+            if field in _LEGACY_LINE:
+                line[_LEGACY_LINE[field]] = value
+            elif field not in _LEGACY_IGNORED:
+                raise UnknownField(field, "lineitem")
+        lines.append(line)
+    assert obj.lines is not None
+    doc[obj.lines.container] = {obj.lines.item: lines}
+    rec = insert(ctx, obj, doc)
+    return Output(key=str(rec.recordno), object=obj.name, records=1, transactions=1)

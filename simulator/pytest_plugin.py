@@ -1,0 +1,40 @@
+"""pytest fixtures shipped through the ``pytest11`` entry point ``intacct_sim``.
+
+- ``intacct_company``: a fresh simulated Sage company, set up as the guide asks, in-process.
+- ``intacct_sim_factory``: build companies from your own company blocks (same keys as a seed file).
+- ``intacct_live_server``: the same company served on an ephemeral loopback port, for socket tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from simulator.testing import SimulatedCompany, live_server, simulated_company
+
+
+@pytest.fixture
+def intacct_sim_factory() -> Iterator[Callable[..., SimulatedCompany]]:
+    made: list[SimulatedCompany] = []
+
+    def make(company: dict[str, Any] | None = None, config: dict[str, Any] | None = None) -> SimulatedCompany:
+        sim = simulated_company(company, config)
+        made.append(sim)
+        return sim
+
+    yield make
+    for sim in made:
+        sim.close()
+
+
+@pytest.fixture
+def intacct_company(intacct_sim_factory: Callable[..., SimulatedCompany]) -> SimulatedCompany:
+    return intacct_sim_factory()
+
+
+@pytest.fixture
+def intacct_live_server(intacct_company: SimulatedCompany) -> Iterator[SimulatedCompany]:
+    with live_server(intacct_company.app) as base:
+        yield SimulatedCompany(intacct_company.app, intacct_company.credentials, base_url=base)

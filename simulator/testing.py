@@ -1,0 +1,180 @@
+"""Test-harness building blocks: a fresh simulated company, its admin handle, a live server.
+
+Used by the pytest fixtures (simulator.pytest_plugin), the scenario runner and the load tests,
+so all three set companies up the same way: through the admin API, over the wire.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from flask import Flask
+from werkzeug.serving import make_server
+
+from simulator.app import create_app
+from simulator.models.permissions import GUIDE_MODULES
+from simulator.views.gateway import GATEWAY_PATH
+
+IN_PROCESS_BASE = "https://api.intacct.test"
+DEFAULT_SENDER = ("AlvysMPP", "sim-sender-secret")
+DEFAULT_COMPANY = "ACME-TRUCKING"
+DEFAULT_USER = ("alvys_ws", "sim-user-secret")
+DEFAULT_ROLE = "Alvys Integration"
+
+
+def standard_company(company_id: str = DEFAULT_COMPANY, **overrides: Any) -> dict[str, Any]:
+    """A company set up exactly as the setup guide asks: the seed every test starts from."""
+    company: dict[str, Any] = {
+        "id": company_id,
+        "web_services": True,
+        "authorized_senders": [DEFAULT_SENDER[0]],
+        "roles": [{"name": DEFAULT_ROLE, "permissions": {m: "All" for m in GUIDE_MODULES}}],
+        "users": [{"id": DEFAULT_USER[0], "password": DEFAULT_USER[1], "type": "business", "web_services": True,
+                   "roles": [DEFAULT_ROLE]}],
+        "records": {
+            "GLACCOUNT": [
+                {"ACCOUNTNO": "4000", "TITLE": "Freight Revenue"},
+                {"ACCOUNTNO": "4100", "TITLE": "Fuel Surcharge Revenue"},
+                {"ACCOUNTNO": "4200", "TITLE": "Accessorial Revenue"},
+                {"ACCOUNTNO": "5000", "TITLE": "Purchased Transportation"},
+                {"ACCOUNTNO": "5100", "TITLE": "Driver Pay"},
+            ],
+        },
+    }
+    company.update(overrides)
+    return company
+
+
+def standard_seed(*companies: dict[str, Any]) -> dict[str, Any]:
+    return {"senders": [{"id": DEFAULT_SENDER[0], "password": DEFAULT_SENDER[1]}],
+            "companies": list(companies) or [standard_company()]}
+
+
+class AdminError(RuntimeError):
+    """The admin API refused a change; the message is its explanation."""
+
+
+@dataclass
+class Admin:
+    """The admin JSON API over any httpx client (in-process transport or a live server)."""
+
+    http: httpx.Client
+
+    def _call(self, method: str, path: str, json: Any = None) -> Any:
+        resp = self.http.request(method, f"/__sim{path}", json=json)
+        if resp.status_code >= 400:
+            raise AdminError(resp.json().get("error", resp.text) if resp.headers.get(
+                "content-type", "").startswith("application/json") else resp.text)
+        return resp.json()
+
+    def seed(self, seed: dict[str, Any]) -> Any:
+        return self._call("POST", "/seed", seed)
+
+    def reset(self) -> Any:
+        return self._call("POST", "/reset")
+
+    def company(self, company_id: str) -> dict[str, Any]:
+        return self._call("GET", f"/companies/{company_id}")
+
+    def change_company(self, company_id: str, **changes: Any) -> Any:
+        return self._call("PATCH", f"/companies/{company_id}", changes)
+
+    def set_role(self, company_id: str, role: str, permissions: dict[str, Any]) -> Any:
+        return self._call("PUT", f"/companies/{company_id}/roles/{role}", {"permissions": permissions})
+
+    def change_user(self, company_id: str, user_id: str, **changes: Any) -> Any:
+        return self._call("PATCH", f"/companies/{company_id}/users/{user_id}", changes)
+
+    def add_records(self, company_id: str, records: dict[str, list[dict[str, Any]]]) -> Any:
+        return self._call("POST", f"/companies/{company_id}/records", records)
+
+    def records(self, company_id: str, object_name: str) -> list[dict[str, Any]]:
+        return self._call("GET", f"/companies/{company_id}/records/{object_name}")["records"]
+
+    def usage(self, company_id: str) -> dict[str, int]:
+        return self._call("GET", f"/companies/{company_id}/usage")["transactions"]
+
+    def journal(self, company_id: str | None = None) -> list[dict[str, Any]]:
+        return self._call("GET", "/journal" + (f"?company={company_id}" if company_id else ""))["entries"]
+
+    def advance_clock(self, seconds: float) -> Any:
+        return self._call("POST", "/clock", {"advance_seconds": seconds})
+
+    def expire_sessions(self, company_id: str | None = None) -> Any:
+        return self._call("POST", "/sessions/expire", {"company": company_id})
+
+
+@dataclass
+class Credentials:
+    sender_id: str
+    sender_password: str
+    company_id: str
+    user_id: str
+    user_password: str
+    entity: str | None = None
+
+
+@dataclass
+class SimulatedCompany:
+    """A running simulated Sage company: its app, credentials, wire client and admin handle."""
+
+    app: Flask
+    credentials: Credentials
+    base_url: str = IN_PROCESS_BASE
+    _clients: list[httpx.Client] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return self.base_url + GATEWAY_PATH
+
+    @property
+    def company_id(self) -> str:
+        return self.credentials.company_id
+
+    def client(self, **kwargs: Any) -> httpx.Client:
+        """An httpx.Client wired to the app in-process (no sockets)."""
+        c = httpx.Client(transport=httpx.WSGITransport(app=self.app), base_url=self.base_url, **kwargs)
+        self._clients.append(c)
+        return c
+
+    @property
+    def admin(self) -> Admin:
+        return Admin(self.client())
+
+    # Shortcuts for the setup changes tests make most often.
+    def set_permission(self, module: str, level: Any, role: str = DEFAULT_ROLE) -> None:
+        self.admin.set_role(self.company_id, role, {module: level})
+
+    def records(self, object_name: str) -> list[dict[str, Any]]:
+        return self.admin.records(self.company_id, object_name)
+
+    def close(self) -> None:
+        for c in self._clients:
+            c.close()
+
+
+def simulated_company(company: dict[str, Any] | None = None, config: dict[str, Any] | None = None) -> SimulatedCompany:
+    company = company or standard_company()
+    app = create_app({"LATENCY": False, **(config or {})})
+    sim = SimulatedCompany(app, Credentials(DEFAULT_SENDER[0], DEFAULT_SENDER[1], company["id"], DEFAULT_USER[0],
+                                            DEFAULT_USER[1]))
+    sim.admin.seed(standard_seed(company))
+    return sim
+
+
+@contextmanager
+def live_server(app: Flask, host: str = "127.0.0.1") -> Iterator[str]:
+    """Serve ``app`` on an ephemeral loopback port in a thread; yields the base URL."""
+    server = make_server(host, 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://{host}:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
