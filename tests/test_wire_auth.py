@@ -1,0 +1,172 @@
+"""The three failure levels for each setup step of the guide, as the reference quotes them."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.wire import Gateway, fn, login_auth
+
+SESSION = fn("<getAPISession/>")
+
+
+def _raw(reply, tag: str) -> str:
+    """The exact bytes of one element as sent on the wire (re-serialising would change empty elements)."""
+    text = reply.http.text
+    start = text.index(f"<{tag}>")
+    end = text.index(f"</{tag}>", start) + len(tag) + 3
+    return text[start:end]
+
+
+def test_success_envelope_has_every_element_in_order(gateway):
+    reply = gateway.call(SESSION)
+    assert reply.http.status_code == 200
+    assert reply.http.headers["content-type"] == 'text/xml; encoding="UTF-8"'
+    assert [c.tag for c in reply.root.find("control")] == ["status", "senderid", "controlid", "uniqueid",
+                                                            "dtdversion"]
+    auth = reply.root.find("operation/authentication")
+    assert [c.tag for c in auth] == ["status", "userid", "companyid", "locationid", "sessiontimestamp",
+                                     "sessiontimeout"]
+    result = reply.result()
+    assert [c.tag for c in result] == ["status", "function", "controlid", "data"]
+    api = result.find("data/api")
+    assert [c.tag for c in api] == ["sessionid", "endpoint", "locationid"]
+    # The endpoint is the simulator's own URL as the client reached it.
+    assert api.findtext("endpoint") == "https://api.intacct.test/ia/xml/xmlgw.phtml"
+    assert reply.root.findtext("control/controlid").startswith("ctl-")
+
+
+def test_bad_sender_password_is_a_control_failure(gateway):
+    reply = gateway.call(SESSION, sender_password="wrong")
+    assert reply.http.status_code == 200
+    assert reply.root.find("operation") is None
+    assert _raw(reply, "errormessage") == (
+        "<errormessage><error><errorno>XL03000006</errorno><description></description>"
+        "<description2>Incorrect Intacct XML Partner ID or password.</description2><correction></correction>"
+        "</error></errormessage>")
+
+
+def test_unknown_sender_is_a_control_failure(gateway):
+    reply = gateway.call(SESSION, sender="NoSuchSender")
+    assert reply.control_status == "failure"
+    assert reply.errornos() == ["XL03000006"]
+
+
+def test_sender_not_authorized_is_an_authentication_failure(gateway):
+    sim = gateway.sim
+    sim.admin.change_company(sim.company_id, authorized_senders=[])
+    reply = gateway.call(SESSION)
+    assert reply.control_status == "success"
+    op = reply.root.find("operation")
+    assert [c.tag for c in op] == ["authentication", "errormessage"]
+    assert _raw(reply, "authentication") == (
+        "<authentication><status>failure</status><userid>alvys_ws</userid><companyid>ACME-TRUCKING</companyid>"
+        "</authentication>")
+    assert _raw(reply, "errormessage") == (
+        "<errormessage><error><errorno>XL03000006</errorno><description>Invalid Web Services Authorization"
+        "</description><description2>The sender ID 'AlvysMPP' is not authorized to make Web Services requests to "
+        "company ID 'ACME-TRUCKING'.</description2><correction>Contact the company administrator to grant Web "
+        "Services authorization to this sender ID.</correction></error></errormessage>")
+
+
+@pytest.mark.parametrize("field", ["user", "password"])
+def test_wrong_user_or_password(gateway, field):
+    c = gateway.sim.credentials
+    auth = login_auth("nobody" if field == "user" else c.user_id, c.company_id,
+                      "wrong" if field == "password" else c.user_password)
+    reply = gateway.call(SESSION, auth=auth)
+    assert reply.auth_status == "failure"
+    assert reply.results() == []
+    assert reply.errors() == [{"errorno": "XL03000006", "description": "",
+                               "description2": "Sign-in information is incorrect", "correction": ""}]
+
+
+def test_unknown_company_is_invalid_request_on_http_400(gateway):
+    c = gateway.sim.credentials
+    reply = gateway.call(SESSION, auth=login_auth(c.user_id, "NO-SUCH-CO", c.user_password))
+    assert reply.http.status_code == 400
+    assert reply.control_status == "failure"
+    assert reply.errors()[0]["errorno"] == "invalidRequest"
+    assert reply.errors()[0]["description"] == "Invalid Request"
+
+
+def test_web_services_subscription_off(gateway):
+    gateway.sim.admin.change_company(gateway.sim.company_id, web_services=False)
+    reply = gateway.call(SESSION)
+    assert reply.auth_status == "failure"
+    err = reply.errors()[0]
+    assert err["errorno"] == "XL03000006"
+    assert "not authorized for XML transactions" in err["description2"]
+    assert "Company > Subscriptions" in err["correction"]
+
+
+@pytest.mark.parametrize(("change", "text"), [
+    ({"status": "inactive"}, "User 'alvys_ws' is inactive."),
+    ({"status": "locked"}, "User 'alvys_ws' is locked out."),
+    ({"web_services": False}, "User 'alvys_ws' is not enabled for Web Services access."),
+])
+def test_user_status_and_web_services_access(gateway, change, text):
+    gateway.sim.admin.change_user(gateway.sim.company_id, "alvys_ws", **change)
+    reply = gateway.call(SESSION)
+    assert reply.auth_status == "failure"
+    assert reply.errors()[0]["description2"] == text
+
+
+def test_existing_session_fails_after_setup_is_revoked(gateway):
+    auth = gateway.session()
+    assert gateway.call(SESSION, auth=auth).auth_status == "success"
+    gateway.sim.admin.change_user(gateway.sim.company_id, "alvys_ws", status="inactive")
+    assert gateway.call(SESSION, auth=auth).auth_status == "failure"
+
+
+def test_invalid_session_echoes_no_secret(gateway):
+    reply = gateway.call(SESSION, auth="<sessionid>qWrongSession123..</sessionid>")
+    assert reply.auth_status == "failure"
+    assert reply.errors()[0]["description2"] == "Invalid session q...."
+    assert "WrongSession123" not in reply.http.text
+
+
+def test_session_expires_and_timeout_slides(gateway):
+    auth = gateway.session()
+    first = gateway.call(SESSION, auth=auth).root.findtext(".//sessiontimeout")
+    gateway.sim.admin.advance_clock(3600)
+    second = gateway.call(SESSION, auth=auth).root.findtext(".//sessiontimeout")
+    assert second > first  # each call slides the timeout forward
+    gateway.sim.admin.advance_clock(25 * 3600)
+    reply = gateway.call(SESSION, auth=auth)
+    assert reply.auth_status == "failure"
+    assert reply.errors()[0]["description2"].startswith("Invalid session ")
+
+
+def test_expire_sessions_via_admin(gateway):
+    auth = gateway.session()
+    gateway.sim.admin.expire_sessions(gateway.sim.company_id)
+    assert gateway.call(SESSION, auth=auth).auth_status == "failure"
+
+
+def test_login_id_is_not_case_sensitive(gateway):
+    c = gateway.sim.credentials
+    reply = gateway.call(SESSION, auth=login_auth(c.user_id.upper(), c.company_id, c.user_password))
+    assert reply.auth_status == "success"
+
+
+def test_secrets_never_in_journal(gateway):
+    c = gateway.sim.credentials
+    auth = gateway.session()
+    gateway.call(SESSION, auth=login_auth(c.user_id, c.company_id, "wrong-password-xyz"))
+    journal = str(gateway.sim.admin.journal())
+    sid = auth.removeprefix("<sessionid>").removesuffix("</sessionid>")
+    for secret in (c.user_password, c.sender_password, "wrong-password-xyz", sid):
+        assert secret not in journal
+
+
+def test_two_operations_in_one_request(intacct_company):
+    gw = Gateway(intacct_company)
+    c = intacct_company.credentials
+    body = gw.call(SESSION).http.request.content.decode()
+    op = body[body.index("<operation"):body.index("</operation>") + len("</operation>")]
+    bad = op.replace(f"<password>{c.user_password}</password>", "<password>nope</password>")
+    two = body.replace(op, op + bad)
+    from lxml import etree as et
+    root = et.fromstring(gw.post_raw(two).content)
+    ops = root.findall("operation")
+    assert [o.findtext("authentication/status") for o in ops] == ["success", "failure"]
