@@ -1,0 +1,128 @@
+"""The admin API, seed validation, state persistence and concurrency slots."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import httpx
+import pytest
+import yaml
+
+from simulator.app import create_app
+from simulator.testing import Admin, AdminError, Credentials, SimulatedCompany, standard_company, standard_seed
+from tests.wire import Gateway, fn
+
+
+def admin_for(app, remote="127.0.0.1", headers=None):
+    transport = httpx.WSGITransport(app=app, remote_addr=remote)
+    return httpx.Client(transport=transport, base_url="http://sim.test", headers=headers or {})
+
+
+def test_admin_is_loopback_only_unless_token(tmp_path):
+    app = create_app({"ADMIN_TOKEN": "s3cret"})
+    assert admin_for(app).get("/__sim/health").status_code == 200
+    remote = admin_for(app, remote="10.1.2.3")
+    resp = remote.post("/__sim/reset")
+    assert resp.status_code == 403 and "loopback callers only" in resp.json()["error"]
+    assert admin_for(app, "10.1.2.3", {"X-Sim-Admin-Token": "wrong"}).get("/__sim/health").status_code == 403
+    assert admin_for(app, "10.1.2.3", {"X-Sim-Admin-Token": "s3cret"}).get("/__sim/health").status_code == 200
+    no_token_app = create_app()
+    assert admin_for(no_token_app, "192.168.1.9", {"X-Sim-Admin-Token": ""}).get("/__sim/health").status_code == 403
+
+
+@pytest.mark.parametrize(("seed", "message"), [
+    ({"companies": [{"id": "X", "tpye": 1}]}, "seed.companies[0] (X).tpye: unknown key"),
+    ({"senders": [{"id": "S"}]}, "seed.senders[0].password: required"),
+    ({"companies": [{"id": "X", "web_services": "yes"}]}, "web_services: expected true or false"),
+    ({"companies": [{"id": "X", "roles": [{"name": "R", "permissions": {"Accounts Payable": "Most"}}]}]},
+     "unknown permission 'Most'"),
+    ({"companies": [{"id": "X", "users": [{"id": "u", "password": "p", "roles": ["Missing"]}]}]},
+     "role 'Missing' is not defined"),
+    ({"companies": [{"id": "X", "users": [{"id": "u", "password": "p", "type": "wizard"}]}]}, "unknown user type"),
+    ({"companies": [{"id": "X", "records": {"VENDOR": [{"NAME": "no id"}]}}]},
+     "records.VENDOR[0]: BL03000018 Required field VENDORID is missing on VENDOR."),
+    ({"companies": [{"id": "X", "records": {"NOTHING": []}}]}, "records.NOTHING: unknown key"),
+    ({"companies": [{"id": "X", "concurrency_limit": 0}]}, "expected a whole number >= 1"),
+    ([1, 2], "seed: expected a mapping"),
+])
+def test_seed_errors_name_the_path(seed, message):
+    admin = Admin(admin_for(create_app()))
+    with pytest.raises(AdminError) as exc:
+        admin.seed(seed)
+    assert message in str(exc.value)
+
+
+def test_bad_seed_loads_nothing():
+    app = create_app()
+    admin = Admin(admin_for(app))
+    bad = standard_seed(standard_company(records={"VENDOR": [{"VENDORID": "V1", "NAME": "a"}, {"NAME": "b"}]}))
+    with pytest.raises(AdminError):
+        admin.seed(bad)
+    assert admin_for(app).get("/__sim/companies").json() == {"companies": [], "senders": []}
+
+
+def test_yaml_seed_file_and_company_view(tmp_path):
+    path = tmp_path / "seed.yaml"
+    path.write_text(yaml.safe_dump(standard_seed()))
+    app = create_app({"SEED": str(path)})
+    http = admin_for(app)
+    company = http.get("/__sim/companies/ACME-TRUCKING").json()
+    assert company["record_counts"] == {"GLACCOUNT": 5}
+    assert "password_hash" not in str(company) and "sim-user-secret" not in str(company)
+    assert http.get("/__sim/companies/NOPE").status_code == 404
+    yaml_body = yaml.safe_dump({"companies": [{"id": "ACME-TRUCKING", "records": {"CLASS": [{"CLASSID": "Y",
+                                                                                              "NAME": "Y"}]}}]})
+    resp = http.post("/__sim/seed", content=yaml_body, headers={"content-type": "application/yaml"})
+    assert resp.json()["records"] == 1
+    assert http.post("/__sim/seed", content="{not json", headers={"content-type": "application/json"}
+                     ).status_code == 400
+
+
+def test_state_file_survives_a_restart(tmp_path):
+    state = str(tmp_path / "state.sqlite3")
+    app = create_app({"STATE_FILE": state, "SEED": standard_seed()})
+    sim = SimulatedCompany(app, Credentials("AlvysMPP", "sim-sender-secret", "ACME-TRUCKING", "alvys_ws",
+                                            "sim-user-secret"))
+    gw = Gateway(sim)
+    assert gw.call(fn("<create><CLASS><CLASSID>P1</CLASSID><NAME>persisted</NAME></CLASS></create>")).status() \
+        == "success"
+    restarted = SimulatedCompany(create_app({"STATE_FILE": state}), sim.credentials)
+    assert [c["CLASSID"] for c in restarted.records("CLASS")] == ["P1"]
+    assert Gateway(restarted).call(fn("<getAPISession/>")).status() == "success"
+
+
+def test_errors_catalogue_endpoint(intacct_company):
+    errors = intacct_company.admin.http.get("/__sim/errors").json()["errors"]
+    by_name = {e["class"]: e for e in errors}
+    assert by_name["SenderNotAuthorized"]["source"] == "developer.intacct.com/support/faq/"
+    assert "simulator's choice" in by_name["UserInactive"]["source"]
+    assert by_name["RateLimited"]["http_status"] == 429
+
+
+def test_journal_records_each_function(gateway):
+    gateway.call(fn("<getAPISession/>") + fn("<create><CLASS><NAME>x</NAME></CLASS></create>", "f2"))
+    entries = gateway.sim.admin.journal(gateway.sim.company_id)
+    assert [(e["function"], e["status"], e["errorno"]) for e in entries[-2:]] == [
+        ("getAPISession", "success", None), ("create", "failure", "BL03000018")]
+
+
+def test_concurrency_limit_answers_429_at_once(intacct_sim_factory):
+    sim = intacct_sim_factory(standard_company(concurrency_limit=1, latency={"base_ms": 300}),
+                              config={"LATENCY": True})
+    first: dict[str, object] = {}
+    slow = threading.Thread(target=lambda: first.update(reply=Gateway(sim).call(fn("<getAPISession/>"))))
+    slow.start()
+    time.sleep(0.1)
+    started = time.monotonic()
+    over = Gateway(sim).call(fn("<getAPISession/>"))
+    elapsed = time.monotonic() - started
+    slow.join()
+    assert over.http.status_code == 429
+    assert over.errornos() == ["GW-0010"]
+    assert over.errors()[0]["description"] == "API rate limit exceeded"
+    assert [c.tag for c in over.root.find("control")] == ["status"]
+    assert elapsed < 0.25  # rejected at once, not queued behind the slow request
+    assert first["reply"].status() == "success"
+    assert Gateway(sim).call(fn("<getAPISession/>")).http.status_code == 200  # the slot was released
+    assert any(e["errorno"] == "GW-0010" for e in sim.admin.journal(sim.company_id))

@@ -1,0 +1,44 @@
+"""`intacct-sim serve` under gunicorn with two worker processes: shared state, shared limits."""
+
+from __future__ import annotations
+
+import concurrent.futures
+
+import httpx
+import yaml
+
+from simulator.demo import served
+from simulator.testing import standard_company, standard_seed
+from tests.wire import envelope, fn, login_auth
+
+
+def _body(functions: str) -> str:
+    return envelope(functions, sender="AlvysMPP", sender_password="sim-sender-secret",
+                    auth=login_auth("alvys_ws", "ACME-TRUCKING", "sim-user-secret"))
+
+
+def test_two_workers_share_records_and_the_concurrency_limit(tmp_path):
+    seed = tmp_path / "seed.yaml"
+    seed.write_text(yaml.safe_dump(standard_seed(standard_company(concurrency_limit=1,
+                                                                  latency={"base_ms": 400}))))
+    with served(seed, workers=2) as base:
+        url = base + "/ia/xml/xmlgw.phtml"
+        create = _body(fn("<create><CLASS><CLASSID>W1</CLASSID><NAME>from a worker</NAME></CLASS></create>"))
+        assert b"<result><status>success</status>" in httpx.post(url, content=create, timeout=10).content
+        with concurrent.futures.ThreadPoolExecutor(4) as pool:
+            codes = sorted(pool.map(lambda _: httpx.post(url, content=_body(fn("<getAPISession/>")),
+                                                         timeout=10).status_code, range(4)))
+        assert codes.count(429) >= 2 and codes.count(200) >= 1, codes
+        classes = httpx.get(f"{base}/__sim/companies/ACME-TRUCKING/records/CLASS").json()["records"]
+        assert [c["CLASSID"] for c in classes] == ["W1"]
+
+
+def test_bad_seed_file_exits_with_message(tmp_path):
+    import subprocess
+    import sys
+    seed = tmp_path / "bad.yaml"
+    seed.write_text("companies: [{id: X, colour: blue}]")
+    proc = subprocess.run([sys.executable, "-m", "simulator.cli", "serve", "--seed", str(seed), "--port", "0"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert "seed.companies[0] (X).colour: unknown key" in proc.stderr
