@@ -3,20 +3,26 @@
 - ``intacct_company``: a fresh simulated Sage company, set up as the guide asks, in-process.
 - ``intacct_sim_factory``: build companies from your own company blocks (same keys as a seed file).
 - ``intacct_live_server``: the same company served on an ephemeral loopback port, for socket tests.
+
+The simulator is imported inside the fixtures, not at plugin load: pytest loads entry-point
+plugins before coverage starts, and a module imported then would never be measured.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from simulator.testing import SimulatedCompany, live_server, simulated_company
+if TYPE_CHECKING:
+    from simulator.testing import SimulatedCompany
 
 
 @pytest.fixture
 def intacct_sim_factory() -> Iterator[Callable[..., SimulatedCompany]]:
+    from simulator.testing import simulated_company
+
     made: list[SimulatedCompany] = []
 
     def make(company: dict[str, Any] | None = None, config: dict[str, Any] | None = None) -> SimulatedCompany:
@@ -36,5 +42,7 @@ def intacct_company(intacct_sim_factory: Callable[..., SimulatedCompany]) -> Sim
 
 @pytest.fixture
 def intacct_live_server(intacct_company: SimulatedCompany) -> Iterator[SimulatedCompany]:
+    from simulator.testing import SimulatedCompany, live_server
+
     with live_server(intacct_company.app) as base:
         yield SimulatedCompany(intacct_company.app, intacct_company.credentials, base_url=base)
