@@ -9,10 +9,13 @@ pytest-xdist needs nothing special. Config keys (all optional):
 - ``MAX_CONTENT_LENGTH``: largest request body in bytes (413 beyond it); default 8 MiB.
 - ``ADMIN_TOKEN``: when set, the admin API accepts remote callers that present it.
 - ``LATENCY``: False disables per-company latency models (tests), default True.
+- ``FAULT_SEED``: seed of the die that fault rules with a probability roll (default 0).
 """
 
 from __future__ import annotations
 
+import contextlib
+import socket
 import time
 from pathlib import Path
 from typing import Any
@@ -35,6 +38,31 @@ def load_seed(source: Any) -> Any:
     return source
 
 
+class DropConnection:
+    """WSGI wrapper that turns the gateway's "drop this connection" mark into a real drop.
+
+    Under a server the client's socket is shut down; in-process (httpx.WSGITransport) the
+    exception reaches the client as a dropped connection would. Nothing is sent either way.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        captured: list[Any] = []
+        body = self.app(environ, lambda *args: captured.append(args) or (lambda data: None))
+        if not environ.get("intacct_sim.drop_connection"):
+            start_response(*captured[0])
+            return body
+        if hasattr(body, "close"):
+            body.close()
+        sock = environ.get("gunicorn.socket") or environ.get("werkzeug.socket")
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        raise ConnectionResetError("simulated fault: connection reset by peer")
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(MAX_CONTENT_LENGTH=DEFAULT_MAX_BODY, STATE_FILE=None, SEED=None, ADMIN_TOKEN=None,
@@ -42,7 +70,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
     store = Store(app.config["STATE_FILE"])
-    backend = Backend(store)
+    backend = Backend(store, fault_seed=app.config.get("FAULT_SEED", 0))
     app.extensions["intacct_sim"] = backend
     if app.config["SEED"] is not None:
         apply_seed(store, load_seed(app.config["SEED"]), time.time())
@@ -52,6 +80,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(gateway_bp)
     app.register_blueprint(admin_bp)
+    app.wsgi_app = DropConnection(app.wsgi_app)  # type: ignore[method-assign]
     return app
 
 

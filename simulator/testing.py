@@ -102,6 +102,15 @@ class Admin:
     def journal(self, company_id: str | None = None) -> list[dict[str, Any]]:
         return self._call("GET", "/journal" + (f"?company={company_id}" if company_id else ""))["entries"]
 
+    def set_faults(self, rules: list[dict[str, Any]]) -> Any:
+        return self._call("PUT", "/faults", rules)
+
+    def add_fault(self, **rule: Any) -> Any:
+        return self._call("POST", "/faults", rule)
+
+    def clear_faults(self) -> Any:
+        return self._call("DELETE", "/faults")
+
     def advance_clock(self, seconds: float) -> Any:
         return self._call("POST", "/clock", {"advance_seconds": seconds})
 

@@ -9,6 +9,7 @@ by one (each atomic); with ``transaction="true"`` the first failure rolls every 
 from __future__ import annotations
 
 import logging
+import random
 import secrets
 import time
 from collections.abc import Callable
@@ -38,6 +39,7 @@ from simulator.errors import (
 from simulator.models import metadata, reads, writes
 from simulator.models.company import Company
 from simulator.models.context import Ctx, Output, Session, now_iso
+from simulator.models.faults import FaultBook, FaultRule, function_object, operation_of, request_about
 from simulator.models.secrets import verify_secret
 from simulator.store import Store, Tx
 from simulator.wire import response as wire
@@ -68,6 +70,7 @@ FUNCTIONS: dict[str, FunctionImpl] = {
 @dataclass
 class Admission:
     company_id: str
+    entity: str
     limit: int
     latency: dict[str, float]
 
@@ -81,8 +84,10 @@ class Reply:
 class Backend:
     """All gateway rules; the Flask view only moves bytes in and out."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, fault_seed: int | None = 0) -> None:
         self.store = store
+        self.faults = FaultBook(store, fault_seed)
+        self.jitter = random.Random(fault_seed)  # latency jitter, seeded so a run repeats
 
     # -- clock (shared by every worker through the store, so tests can move time) -------------
     @staticmethod
@@ -97,17 +102,17 @@ class Backend:
         op = request.operations[0]
         with self.store.transaction() as tx:
             if op.login is not None:
-                company_id = op.login.companyid
+                company_id, entity = op.login.companyid, op.login.locationid or ""
             else:
                 found = tx.get_session(op.session_id or "")
                 if found is None:
                     return None
-                company_id = found[0]
+                company_id, entity = found[0], found[2]
             doc = tx.get_company(company_id)
         if doc is None:
             return None
         company = Company(doc)
-        return Admission(company.id, company.concurrency_limit, doc.get("latency") or {})
+        return Admission(company.id, entity, company.concurrency_limit, doc.get("latency") or {})
 
     def record_throttle(self, company_id: str, controlid: str) -> None:
         with self.store.transaction() as tx:
@@ -115,13 +120,17 @@ class Backend:
                        status="failure", errorno="GW-0010", message="concurrency limit", http_status=429)
 
     # -- the request -------------------------------------------------------------------------
-    def process(self, request: Request, endpoint: str) -> Reply:
+    def process(self, request: Request, endpoint: str, fault: FaultRule | None = None) -> Reply:
+        """Run a parsed request in one store transaction; ``fault`` may fail matching functions."""
+        inject = None
+        if fault is not None and fault.action == "error" and fault.level == "function":
+            inject = _Injection(fault, request_about(request))
         with self.store.transaction() as tx:
             now = self.now(tx)
             control = request.control
             try:
                 self._check_sender(tx, control)
-                outcomes = [self._operation(tx, control, op, endpoint, now) for op in request.operations]
+                outcomes = [self._operation(tx, control, op, endpoint, now, inject) for op in request.operations]
             except IntacctError as exc:  # control level
                 self._journal_failure(tx, now, None, exc, control.controlid)
                 return Reply(exc.http_status, wire.control_failure(control, exc.errors))
@@ -133,7 +142,8 @@ class Backend:
         if secret is None or not verify_secret(secret, control.password):
             raise InvalidSender()
 
-    def _operation(self, tx: Tx, control: Control, op: Operation, endpoint: str, now: float) -> wire.OperationOutcome:
+    def _operation(self, tx: Tx, control: Control, op: Operation, endpoint: str, now: float,
+                   inject: _Injection | None = None) -> wire.OperationOutcome:
         login = op.login
         try:
             session = self._authenticate(tx, control, op, now)
@@ -145,7 +155,7 @@ class Backend:
                 auth_errors=list(exc.errors))
         timeout = now + session.company.session_seconds
         tx.put_session(session.session_id, session.company.id, session.user_id, session.entity, timeout)
-        results = self._run_functions(tx, session, op, endpoint, now)
+        results = self._run_functions(tx, session, op, endpoint, now, inject)
         return wire.OperationOutcome(
             auth=wire.AuthInfo("success", session.user_id, session.company.id, session.entity, now_iso(now),
                                now_iso(timeout)),
@@ -201,7 +211,7 @@ class Backend:
             raise UserNotWebServicesEnabled(user_id)
 
     def _run_functions(self, tx: Tx, session: Session, op: Operation, endpoint: str,
-                       now: float) -> list[wire.Result]:
+                       now: float, inject: _Injection | None = None) -> list[wire.Result]:
         results: list[wire.Result] = []
         outputs: list[Output | None] = []
         failed_at: int | None = None
@@ -215,7 +225,7 @@ class Backend:
                     outputs.append(None)
                     continue
                 ctx.function = fn.name
-                result, output = self._run_one(ctx, fn.name, fn.controlid, fn.element)
+                result, output = self._run_one(ctx, fn.name, fn.controlid, fn.element, inject)
                 results.append(result)
                 outputs.append(output)
                 if result.status == "failure" and failed_at is None:
@@ -252,11 +262,15 @@ class Backend:
         return results
 
     @staticmethod
-    def _run_one(ctx: Ctx, name: str, controlid: str, element: etree._Element) -> tuple[wire.Result, Output | None]:
+    def _run_one(ctx: Ctx, name: str, controlid: str, element: etree._Element,
+                 inject: _Injection | None = None) -> tuple[wire.Result, Output | None]:
         impl = FUNCTIONS.get(name)
         try:
             if impl is None:
                 raise _unknown_function(name)
+            if inject is not None and inject.fault.matches_function(name, function_object(name, element)):
+                raise inject.fault.build_error({**inject.about, "operation": operation_of(name),
+                                                "object": function_object(name, element)})
             with ctx.tx.savepoint():
                 output = impl(ctx, element)
         except FunctionError as exc:
@@ -276,6 +290,12 @@ class Backend:
         tx.journal(ts=now, company=company, user=user, function=f"({exc.level.value})", controlid=controlid[:256],
                    status="failure", errorno=err.errorno, message=err.description2[:500],
                    http_status=exc.http_status)
+
+
+@dataclass
+class _Injection:
+    fault: FaultRule
+    about: dict[str, str]
 
 
 class _RollBack(Exception):

@@ -15,6 +15,7 @@ from simulator.errors import IntacctError
 from simulator.models import writes
 from simulator.models.company import Company
 from simulator.models.context import Ctx, Session
+from simulator.models.faults import FaultRuleError, save_rules
 from simulator.models.objects import OBJECTS
 from simulator.models.permissions import GUIDE_MODULES, USER_TYPE_CAPS, VERBS, normalise_module, parse_level
 from simulator.models.secrets import hash_secret
@@ -25,7 +26,7 @@ class SeedError(ValueError):
     """A seed or setup change that cannot be applied; the message names the path and the fix."""
 
 
-_SEED_KEYS = {"senders", "companies", "clock_offset_seconds"}
+_SEED_KEYS = {"senders", "companies", "clock_offset_seconds", "faults"}
 _SENDER_KEYS = {"id", "password"}
 _COMPANY_KEYS = {"id", "web_services", "authorized_senders", "subscriptions", "entities", "restrict_top_level",
                  "concurrency_limit", "session_minutes", "custom_fields", "user_dimensions", "roles", "users",
@@ -229,6 +230,11 @@ def apply_seed(store: Store, seed: Any, now: float) -> dict[str, int]:
     with store.transaction() as tx:
         if "clock_offset_seconds" in seed:
             tx.set_meta("clock_offset", str(float(seed["clock_offset_seconds"])))
+        if "faults" in seed:
+            try:
+                save_rules(tx, seed["faults"], "seed.faults")
+            except FaultRuleError as exc:
+                raise SeedError(str(exc)) from None
         for i, sender in enumerate(_list("seed.senders", seed.get("senders"))):
             _keys(f"seed.senders[{i}]", sender, _SENDER_KEYS, ("id", "password"))
             tx.put_sender(_str(f"seed.senders[{i}].id", sender["id"]),

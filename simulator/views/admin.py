@@ -9,6 +9,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import json
+from dataclasses import asdict
 from typing import Any
 
 import yaml
@@ -16,6 +17,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request
 
 from simulator.errors import catalogue
 from simulator.models.backend import Backend
+from simulator.models.faults import FaultRule, FaultRuleError
 from simulator.models.setup import (
     SeedError,
     add_records,
@@ -168,6 +170,39 @@ def expire_sessions() -> Response:
     with _backend().store.transaction() as tx:
         n = tx.expire_sessions(body.get("company"))
     return jsonify(expired=n)
+
+
+@bp.errorhandler(FaultRuleError)
+def _fault_error(exc: FaultRuleError) -> tuple[Response, int]:
+    return jsonify(error=str(exc)), 400
+
+
+def _rules_json(rules: list[FaultRule]) -> list[dict[str, Any]]:
+    return [asdict(r) for r in rules]
+
+
+@bp.get("/faults")
+def list_faults() -> Response:
+    backend = _backend()
+    with backend.store.transaction() as tx:
+        return jsonify(faults=_rules_json(backend.faults.rules(tx)))
+
+
+@bp.put("/faults")
+def put_faults() -> Response:
+    """Replace the whole rule list (first matching rule wins, in list order)."""
+    return jsonify(faults=_rules_json(_backend().faults.replace(_body())))
+
+
+@bp.post("/faults")
+def add_fault() -> Response:
+    return jsonify(fault=asdict(_backend().faults.add(_body())))
+
+
+@bp.delete("/faults")
+def clear_faults() -> Response:
+    _backend().faults.clear()
+    return jsonify(faults=[])
 
 
 @bp.get("/errors")

@@ -1,0 +1,158 @@
+"""Fault injection: rules through the admin API and seeds, first match wins, seeded probabilities."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from simulator.testing import AdminError, live_server
+from tests.wire import Gateway, fn
+
+BILL = ("<create><APBILL><VENDORID>V1</VENDORID><WHENCREATED>11/01/2026</WHENCREATED><APBILLITEMS><APBILLITEM>"
+        "<ACCOUNTNO>5000</ACCOUNTNO><TRX_AMOUNT>100</TRX_AMOUNT></APBILLITEM></APBILLITEMS></APBILL></create>")
+
+
+@pytest.fixture
+def gw(intacct_company):
+    intacct_company.admin.add_records(intacct_company.company_id, {"VENDOR": [{"VENDORID": "V1", "NAME": "Swift"}]})
+    return Gateway(intacct_company)
+
+
+def test_function_level_error_hits_only_matching_functions(gw):
+    gw.sim.admin.add_fault(action="error", function="create", object="APBILL", error={"name": "PermissionDenied"})
+    reply = gw.call(fn(BILL) + fn("<create><CLASS><CLASSID>K</CLASSID><NAME>k</NAME></CLASS></create>", "f2"))
+    assert [reply.status(0), reply.status(1)] == ["failure", "success"]
+    assert reply.errors(reply.result(0))[0]["description2"].startswith(
+        "You do not have permission for API operation CREATE on objects of type apbill")
+    assert gw.sim.records("APBILL") == []
+
+
+def test_literal_error_at_authentication_and_control_level(gw):
+    gw.sim.admin.set_faults([{"action": "error", "times": 1,
+                              "error": {"level": "authentication", "errorno": "XL03000006",
+                                        "description2": "Custom auth failure"}},
+                             {"action": "error", "times": 1, "error": {"name": "InvalidSender"}}])
+    first = gw.call(fn("<getAPISession/>"))
+    assert first.auth_status == "failure" and first.errors()[0]["description2"] == "Custom auth failure"
+    second = gw.call(fn("<getAPISession/>"))
+    assert second.control_status == "failure" and second.errornos() == ["XL03000006"]
+    assert gw.call(fn("<getAPISession/>")).status() == "success"  # both rules used up
+
+
+@pytest.mark.parametrize(("status", "marker"), [(502, b"502 Bad Gateway"), (503, b"Temporarily Off-line"),
+                                                 (504, b"504 Gateway Time-out")])
+def test_proxy_errors_return_html_and_do_no_work(gw, status, marker):
+    gw.sim.admin.add_fault(action="http", status=status, times=1)
+    resp = gw.post_raw(_bill_body(gw))
+    assert resp.status_code == status and marker in resp.content
+    assert resp.headers["content-type"].startswith("text/html")
+    assert gw.sim.records("APBILL") == []
+
+
+def test_429_fault_uses_the_gateway_envelope(gw):
+    gw.sim.admin.add_fault(action="http", status=429, times=1)
+    reply = gw.call(fn(BILL))
+    assert reply.http.status_code == 429 and reply.errornos() == ["GW-0010"]
+
+
+def test_524_comes_after_the_work_was_done(gw):
+    gw.sim.admin.add_fault(action="http", status=524, function="create", times=1)
+    resp = gw.post_raw(_bill_body(gw))
+    assert resp.status_code == 524 and b"A timeout occurred" in resp.content
+    assert len(gw.sim.records("APBILL")) == 1
+
+
+def test_lost_response_applies_the_post_then_drops_the_connection(gw):
+    gw.sim.admin.add_fault(action="lost_response", function="create", object="APBILL", times=1)
+    with pytest.raises(ConnectionResetError):
+        gw.post_raw(_bill_body(gw))
+    assert len(gw.sim.records("APBILL")) == 1
+
+
+def test_reset_drops_before_any_work(gw):
+    gw.sim.admin.add_fault(action="reset", times=1)
+    with pytest.raises(ConnectionResetError):
+        gw.post_raw(_bill_body(gw))
+    assert gw.sim.records("APBILL") == []
+
+
+@pytest.mark.parametrize("action", ["empty", "truncated"])
+def test_empty_and_truncated_bodies(gw, action):
+    gw.sim.admin.add_fault(action=action, times=1)
+    resp = gw.post_raw(_bill_body(gw))
+    full = gw.post_raw(_bill_body(gw))
+    assert resp.status_code == 200
+    assert len(resp.content) < len(full.content) // 2 + 1
+    assert (resp.content == b"") == (action == "empty")
+    assert len(gw.sim.records("APBILL")) == 2
+
+
+def test_first_matching_rule_wins_and_matches_company(gw):
+    gw.sim.admin.set_faults([{"action": "http", "status": 502, "company": "OTHER-CO"},
+                             {"action": "http", "status": 503, "company": gw.sim.company_id},
+                             {"action": "http", "status": 504}])
+    assert gw.post_raw(_bill_body(gw)).status_code == 503
+
+
+def test_probability_is_seeded_and_repeatable(intacct_sim_factory):
+    def run() -> list[int]:
+        sim = intacct_sim_factory(config={"FAULT_SEED": 42})
+        sim.admin.add_fault(action="http", status=502, probability=0.3)
+        gw = Gateway(sim)
+        return [gw.post_raw(_session_body(gw)).status_code for _ in range(40)]
+
+    first, second = run(), run()
+    assert first == second
+    assert 4 <= first.count(502) <= 20
+
+
+def test_latency_rule_delays(gw):
+    import time
+    gw.sim.admin.add_fault(action="latency", ms=150, times=1)
+    start = time.monotonic()
+    assert gw.call(fn("<getAPISession/>")).status() == "success"
+    assert time.monotonic() - start >= 0.15
+
+
+@pytest.mark.parametrize(("rule", "fragment"), [
+    ({"action": "explode"}, "fault.action: expected one of"),
+    ({"action": "http", "status": 418}, "fault.status"),
+    ({"action": "error", "error": {"name": "Nope"}}, "fault.error: give name"),
+    ({"action": "latency", "ms": -5}, "fault.ms"),
+    ({"action": "reset", "probability": 2}, "fault.probability"),
+    ({"action": "reset", "colour": "red"}, "fault.colour: unknown key"),
+])
+def test_bad_rules_are_refused(gw, rule, fragment):
+    with pytest.raises(AdminError) as exc:
+        gw.sim.admin.add_fault(**rule)
+    assert fragment in str(exc.value)
+
+
+def test_reset_and_clear_remove_rules_and_seed_sets_them(gw):
+    gw.sim.admin.add_fault(action="reset")
+    gw.sim.admin.clear_faults()
+    assert gw.call(fn("<getAPISession/>")).status() == "success"
+    gw.sim.admin.seed({"faults": [{"action": "http", "status": 502}]})
+    assert gw.post_raw(_session_body(gw)).status_code == 502
+    with pytest.raises(AdminError, match="seed.faults\\[0\\].action"):
+        gw.sim.admin.seed({"faults": [{"action": "boom"}]})
+
+
+def test_lost_response_over_a_real_socket(intacct_company):
+    intacct_company.admin.add_fault(action="lost_response", times=1)
+    with live_server(intacct_company.app) as base:
+        gw = Gateway(intacct_company, httpx.Client(base_url=base))
+        with pytest.raises(httpx.TransportError):
+            gw.post_raw(_session_body(gw))
+        assert gw.call(fn("<getAPISession/>")).status() == "success"
+
+
+def _bill_body(gw: Gateway) -> bytes:
+    from tests.wire import envelope
+    return envelope(fn(BILL), sender=gw.sender, sender_password=gw.sender_password, auth=gw.login).encode()
+
+
+def _session_body(gw: Gateway) -> bytes:
+    from tests.wire import envelope
+    return envelope(fn("<getAPISession/>"), sender=gw.sender, sender_password=gw.sender_password,
+                    auth=gw.login).encode()
