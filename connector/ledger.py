@@ -1,0 +1,168 @@
+"""The export ledger: every document's state in an embedded SQLite database (a file, or memory for tests).
+
+States: pending -> posting -> posted (RECORDNO) | failed (errorno, message, advice); not_migrated for
+documents older than the connection. A document is marked ``posting`` and committed *before* its
+request is sent, so after a lost answer or a killed process the ledger knows which documents are
+uncertain; the sync checks Sage for those before posting anything again.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+
+
+class State(StrEnum):
+    PENDING = "pending"
+    POSTING = "posting"
+    POSTED = "posted"
+    FAILED = "failed"
+    NOT_MIGRATED = "not_migrated"
+
+
+@dataclass(frozen=True)
+class DocKey:
+    subsidiary_id: str
+    kind: str         # "invoice" | "bill"
+    number: str       # our document number, sent to Sage as RECORDID
+
+
+@dataclass(frozen=True)
+class Entry:
+    key: DocKey
+    state: State
+    recordno: str | None
+    errorno: str | None
+    message: str | None
+    advice: str | None
+    attempts: int
+    updated_at: str
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    subsidiary_id TEXT NOT NULL, kind TEXT NOT NULL, number TEXT NOT NULL,
+    state TEXT NOT NULL, recordno TEXT, errorno TEXT, message TEXT, advice TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0, updated_at TEXT NOT NULL,
+    PRIMARY KEY (subsidiary_id, kind, number));
+CREATE INDEX IF NOT EXISTS documents_state ON documents(subsidiary_id, state);
+CREATE TABLE IF NOT EXISTS meta (subsidiary_id TEXT NOT NULL, name TEXT NOT NULL, value TEXT,
+    PRIMARY KEY (subsidiary_id, name));
+"""
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Ledger:
+    """Thread-safe; every change is committed at once (a kill loses nothing already recorded)."""
+
+    def __init__(self, path: str | Path = ":memory:") -> None:
+        self.path = str(path)
+        self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
+        self._lock = threading.RLock()
+        if self.path != ":memory:":
+            self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    # -- reading ------------------------------------------------------------------------------
+    def get(self, key: DocKey) -> Entry | None:
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT subsidiary_id, kind, number, state, recordno, errorno, message, advice, attempts, updated_at "
+                "FROM documents WHERE subsidiary_id=? AND kind=? AND number=?",
+                (key.subsidiary_id, key.kind, key.number)).fetchone()
+        return _entry(row) if row else None
+
+    def entries(self, subsidiary_id: str, state: State | None = None) -> list[Entry]:
+        sql = ("SELECT subsidiary_id, kind, number, state, recordno, errorno, message, advice, attempts, updated_at "
+               "FROM documents WHERE subsidiary_id=?")
+        args: tuple[str, ...] = (subsidiary_id,)
+        if state is not None:
+            sql += " AND state=?"
+            args += (state.value,)
+        with self._lock:
+            rows = self._conn.execute(sql + " ORDER BY kind, number", args).fetchall()
+        return [_entry(r) for r in rows]
+
+    def counts(self, subsidiary_id: str) -> dict[str, int]:
+        with self._lock:
+            rows = self._conn.execute("SELECT state, COUNT(*) FROM documents WHERE subsidiary_id=? GROUP BY state",
+                                      (subsidiary_id,)).fetchall()
+        out = {s.value: 0 for s in State}
+        out.update({state: n for state, n in rows})
+        return out
+
+    def meta(self, subsidiary_id: str, name: str) -> str | None:
+        with self._lock:
+            row = self._conn.execute("SELECT value FROM meta WHERE subsidiary_id=? AND name=?",
+                                     (subsidiary_id, name)).fetchone()
+        return row[0] if row else None
+
+    # -- changing -----------------------------------------------------------------------------
+    def set_meta(self, subsidiary_id: str, name: str, value: str | None) -> None:
+        with self._tx() as c:
+            c.execute("INSERT INTO meta VALUES (?,?,?) ON CONFLICT DO UPDATE SET value=excluded.value",
+                      (subsidiary_id, name, value))
+
+    def ensure(self, keys: Iterable[DocKey], state: State = State.PENDING) -> None:
+        """Record documents not seen before in ``state``; known documents keep theirs."""
+        with self._tx() as c:
+            c.executemany("INSERT OR IGNORE INTO documents(subsidiary_id, kind, number, state, updated_at) "
+                          "VALUES (?,?,?,?,?)", [(k.subsidiary_id, k.kind, k.number, state.value, _now())
+                                                 for k in keys])
+
+    def mark_posting(self, keys: Iterable[DocKey]) -> None:
+        with self._tx() as c:
+            c.executemany("UPDATE documents SET state='posting', attempts=attempts+1, updated_at=? "
+                          "WHERE subsidiary_id=? AND kind=? AND number=? AND state<>'posted'",
+                          [(_now(), k.subsidiary_id, k.kind, k.number) for k in keys])
+
+    def mark_posted(self, key: DocKey, recordno: str | None) -> None:
+        self._set(key, State.POSTED, recordno=recordno)
+
+    def mark_failed(self, key: DocKey, errorno: str, message: str, advice: str | None = None) -> None:
+        self._set(key, State.FAILED, errorno=errorno, message=message, advice=advice)
+
+    def mark_pending(self, keys: Iterable[DocKey]) -> None:
+        for key in keys:
+            self._set(key, State.PENDING)
+
+    def mark_not_migrated(self, key: DocKey) -> None:
+        self._set(key, State.NOT_MIGRATED,
+                  message="created before the connection was established; historical data is not migrated")
+
+    def _set(self, key: DocKey, state: State, *, recordno: str | None = None, errorno: str | None = None,
+             message: str | None = None, advice: str | None = None) -> None:
+        with self._tx() as c:
+            c.execute("INSERT INTO documents(subsidiary_id, kind, number, state, recordno, errorno, message, advice, "
+                      "updated_at) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT DO UPDATE SET state=excluded.state, "
+                      "recordno=excluded.recordno, errorno=excluded.errorno, message=excluded.message, "
+                      "advice=excluded.advice, updated_at=excluded.updated_at",
+                      (key.subsidiary_id, key.kind, key.number, state.value, recordno, errorno, message, advice,
+                       _now()))
+
+
+def _entry(row: tuple) -> Entry:  # type: ignore[type-arg]
+    return Entry(DocKey(row[0], row[1], row[2]), State(row[3]), row[4], row[5], row[6], row[7], row[8], row[9])

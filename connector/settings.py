@@ -1,0 +1,269 @@
+"""Connection settings per subsidiary, who may change them, and the features we refuse.
+
+A connection ties one TMS subsidiary to one Sage company (and optionally one entity). Several
+subsidiaries may share a company and entity; a second one is best made from the first as a template.
+Secrets never live in code: the sender password comes from the environment or a secrets file, the
+user password from the wizard (or the config file's env/file reference).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from connector.errors import NotSupportedError, RoleNotAllowed, SettingsError
+from connector.secrets import Secret, read_secret
+
+DEFAULT_SENDER_ID = "AlvysMPP"
+SENDER_PASSWORD_ENV = "ALVYS_INTACCT_SENDER_PASSWORD"
+STANDARD_DIMENSIONS: tuple[str, ...] = ("LOCATION", "DEPARTMENT", "PROJECT", "CUSTOMER", "VENDOR", "EMPLOYEE",
+                                        "ITEM", "CLASS", "CONTRACT", "TASK", "WAREHOUSE")
+CONNECTION_ROLES = frozenset({"Admin", "Partner Admin", "Support"})
+DOCUMENT_KINDS = frozenset({"invoice", "bill"})
+UNMATCHED_POLICIES = frozenset({"create", "fail"})
+
+# The guide's "Features Not Supported", keyed by the config flag that would ask for them.
+UNSUPPORTED: dict[str, tuple[str, str]] = {
+    "custom_dimensions": ("Custom Dimensions (Platform Apps)",
+                          "only the 11 standard Sage dimension types (" + ", ".join(STANDARD_DIMENSIONS)
+                          + ") can be mapped."),
+    "spend_management": ("Spend Management", "Sage Spend Management data is not synced by this integration."),
+    "payment_export": ("Payment Export", "payments cannot be exported from Alvys to Sage through this integration."),
+    "payroll": ("Payroll Integration", "payroll data is not included in this integration."),
+    "historical_migration": ("Historical Data Migration",
+                             "existing transactions are not migrated; only transactions created after the "
+                             "connection is established will sync."),
+}
+
+
+def refuse(feature: str) -> NotSupportedError:
+    """The error for an unsupported feature, in the guide's words."""
+    name, detail = UNSUPPORTED[feature]
+    return NotSupportedError(name, detail)
+
+
+@dataclass(frozen=True)
+class TmsUser:
+    """The Alvys user acting on the connection."""
+
+    name: str
+    role: str
+
+
+def require_connection_role(user: TmsUser, action: str = "run the Sage Intacct connection wizard") -> None:
+    if user.role not in CONNECTION_ROLES:
+        raise RoleNotAllowed(user.name, user.role, action)
+
+
+@dataclass(frozen=True)
+class GLAccounts:
+    """GL accounts for revenue lines (invoices) and expense lines (bills)."""
+
+    linehaul: str = "4000"
+    fuel_surcharge: str = "4100"
+    accessorial: str = "4200"
+    carrier_pay: str = "5000"
+    driver_pay: str = "5100"
+
+    def all(self) -> dict[str, str]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class DimensionMapping:
+    """Tag lines with a standard dimension: a TMS attribute (``source``) through ``values``, or a fixed ``value``."""
+
+    dimension: str
+    source: str | None = None
+    values: Mapping[str, str] = field(default_factory=dict)
+    value: str | None = None
+    applies_to: frozenset[str] = DOCUMENT_KINDS
+
+    def __post_init__(self) -> None:
+        dim = self.dimension.strip().upper()
+        object.__setattr__(self, "dimension", dim)
+        object.__setattr__(self, "applies_to", frozenset(self.applies_to))
+        if dim not in STANDARD_DIMENSIONS:
+            name, detail = UNSUPPORTED["custom_dimensions"]
+            raise NotSupportedError(name, f"'{self.dimension}' is not a standard dimension; {detail}")
+        if not self.source and not self.value:
+            raise SettingsError(f"dimension mapping {dim}: give a TMS source attribute or a fixed value")
+        if not self.applies_to <= DOCUMENT_KINDS or not self.applies_to:
+            raise SettingsError(f"dimension mapping {dim}: applies_to must be invoice and/or bill")
+
+    def sage_value(self, raw: str | None) -> str | None:
+        if raw and self.values:
+            return self.values.get(raw) or self.value
+        return raw or self.value
+
+
+@dataclass(frozen=True)
+class CustomFieldMapping:
+    """Pass a TMS attribute to a Sage custom field on invoice or bill headers or lines."""
+
+    field: str
+    source: str
+    applies_to: str = "invoice"
+    level: str = "header"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "field", self.field.strip().upper())
+        if self.applies_to not in DOCUMENT_KINDS:
+            raise SettingsError(f"custom field {self.field}: applies_to must be 'invoice' or 'bill'")
+        if self.level not in ("header", "line"):
+            raise SettingsError(f"custom field {self.field}: level must be 'header' or 'line'")
+        if not self.field or not self.source:
+            raise SettingsError("custom field mapping needs a Sage field and a TMS source attribute")
+
+
+@dataclass(frozen=True)
+class ConnectionSettings:
+    """One subsidiary's Sage Intacct connection."""
+
+    subsidiary_id: str
+    company_id: str
+    user_id: str
+    user_password: Secret
+    established_at: datetime
+    entity: str | None = None
+    sender_id: str = DEFAULT_SENDER_ID
+    sender_password_env: str = SENDER_PASSWORD_ENV
+    sender_password_file: str | None = None
+    gl_accounts: GLAccounts = GLAccounts()
+    dimensions: tuple[DimensionMapping, ...] = ()
+    custom_fields: tuple[CustomFieldMapping, ...] = ()
+    unmatched: str = "fail"
+    endpoint: str = "https://api.intacct.com/ia/xml/xmlgw.phtml"
+    concurrency_limit: int = 2
+    batch_size: int = 50
+
+    def __post_init__(self) -> None:
+        for name in ("subsidiary_id", "company_id", "user_id", "sender_id"):
+            if not str(getattr(self, name) or "").strip():
+                raise SettingsError(f"{name} is required")
+        if not isinstance(self.user_password, Secret) or not self.user_password:
+            raise SettingsError("user_password is required (the Web Services user's password)")
+        if self.established_at.tzinfo is None:
+            raise SettingsError("established_at must carry a time zone")
+        if self.unmatched not in UNMATCHED_POLICIES:
+            raise SettingsError("unmatched must be 'create' (create the record in Sage) or 'fail' (fail the document)")
+        if not 1 <= self.batch_size <= 500:
+            raise SettingsError("batch_size must be between 1 and 500")
+        if self.concurrency_limit < 1:
+            raise SettingsError("concurrency_limit must be at least 1")
+        object.__setattr__(self, "entity", (self.entity or "").strip() or None)
+        object.__setattr__(self, "dimensions", tuple(self.dimensions))
+        object.__setattr__(self, "custom_fields", tuple(self.custom_fields))
+        seen: set[str] = set()
+        for d in self.dimensions:
+            if d.dimension in seen:
+                raise SettingsError(f"dimension {d.dimension} is mapped twice")
+            seen.add(d.dimension)
+
+    def sender_password(self, environ: Mapping[str, str] | None = None) -> Secret:
+        return read_secret(env=self.sender_password_env, file=self.sender_password_file, environ=environ,
+                           what=f"the sender password for {self.sender_id}")
+
+    def changed(self, by: TmsUser, **changes: Any) -> ConnectionSettings:
+        """These settings with ``changes`` applied, if ``by`` may change connection settings."""
+        require_connection_role(by, "change Sage Intacct connection settings")
+        return dataclasses.replace(self, **changes)
+
+    def as_template(self, by: TmsUser, subsidiary_id: str, *, established_at: datetime | None = None,
+                    **changes: Any) -> ConnectionSettings:
+        """A second subsidiary's connection copied from this one (same company, entity, accounts, mappings)."""
+        require_connection_role(by, "configure a subsidiary's Sage Intacct connection")
+        return dataclasses.replace(self, subsidiary_id=subsidiary_id,
+                                   established_at=established_at or datetime.now(UTC), **changes)
+
+    def public(self) -> dict[str, Any]:
+        """The settings without secrets, for reports."""
+        return {"subsidiary_id": self.subsidiary_id, "company_id": self.company_id, "user_id": self.user_id,
+                "entity": self.entity, "sender_id": self.sender_id, "established_at": self.established_at.isoformat(),
+                "gl_accounts": self.gl_accounts.all(), "unmatched": self.unmatched,
+                "dimensions": [d.dimension for d in self.dimensions],
+                "custom_fields": [c.field for c in self.custom_fields]}
+
+
+# --------------------------------------------------------------------------- config files
+_CONNECTION_KEYS = {"subsidiary_id", "company_id", "user_id", "user_password", "user_password_env",
+                    "user_password_file", "established_at", "entity", "sender_id", "sender_password_env",
+                    "sender_password_file", "gl_accounts", "dimensions", "custom_fields", "unmatched", "endpoint",
+                    "concurrency_limit", "batch_size"} | set(UNSUPPORTED)
+
+
+def _mapping(path: str, value: Any) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise SettingsError(f"{path}: expected a mapping")
+    return value
+
+
+def _parse_time(path: str, value: Any) -> datetime:
+    if isinstance(value, datetime):
+        parsed = value
+    else:
+        try:
+            parsed = datetime.fromisoformat(str(value))
+        except ValueError:
+            raise SettingsError(f"{path}: expected an ISO date-time, got {value!r}") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def settings_from_dict(raw: Any, *, path: str = "connection", environ: Mapping[str, str] | None = None,
+                       base_dir: Path | None = None) -> ConnectionSettings:
+    """Validate one connection block of a config file."""
+    spec = _mapping(path, raw)
+    for key in spec:
+        if key not in _CONNECTION_KEYS:
+            raise SettingsError(f"{path}.{key}: unknown setting")
+        if key in UNSUPPORTED and spec[key]:
+            raise refuse(key)
+    if "user_password" in spec:
+        password = Secret(str(spec["user_password"]))
+    else:
+        file = spec.get("user_password_file")
+        password = read_secret(env=spec.get("user_password_env"), file=(base_dir / file) if file and base_dir
+                               else file, environ=environ, what=f"{path}.user_password")
+    sender_file = spec.get("sender_password_file")
+    if sender_file and base_dir is not None:
+        sender_file = str(base_dir / sender_file)
+    try:
+        dims = tuple(DimensionMapping(**_mapping(f"{path}.dimensions[{i}]", d))
+                     for i, d in enumerate(spec.get("dimensions") or []))
+        cfs = tuple(CustomFieldMapping(**_mapping(f"{path}.custom_fields[{i}]", c))
+                    for i, c in enumerate(spec.get("custom_fields") or []))
+        gl = GLAccounts(**{k: str(v) for k, v in _mapping(f"{path}.gl_accounts", spec.get("gl_accounts") or {})
+                           .items()})
+    except TypeError as exc:
+        raise SettingsError(f"{path}: {exc}") from None
+    extra = {k: spec[k] for k in ("entity", "sender_id", "sender_password_env", "unmatched", "endpoint",
+                                  "concurrency_limit", "batch_size") if k in spec}
+    if "established_at" not in spec:
+        raise SettingsError(f"{path}.established_at is required (when the connection was established)")
+    return ConnectionSettings(
+        subsidiary_id=str(spec.get("subsidiary_id", "")), company_id=str(spec.get("company_id", "")),
+        user_id=str(spec.get("user_id", "")), user_password=password,
+        established_at=_parse_time(f"{path}.established_at", spec["established_at"]),
+        sender_password_file=sender_file, gl_accounts=gl, dimensions=dims, custom_fields=cfs, **extra)
+
+
+def load_config(path: str | Path) -> dict[str, Any]:
+    """Read a YAML or JSON config file: ``connection`` (or ``connections``), ``ledger``, ``tms``, ``operator``."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SettingsError(f"cannot read config file {p}: {exc.strerror}") from None
+    try:
+        data = json.loads(text) if p.suffix == ".json" else yaml.safe_load(text)
+    except (ValueError, yaml.YAMLError) as exc:
+        raise SettingsError(f"config file {p} is not valid {'JSON' if p.suffix == '.json' else 'YAML'}: "
+                            f"{exc}") from None
+    return dict(_mapping(str(p), data or {}))

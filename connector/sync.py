@@ -1,0 +1,225 @@
+"""Export: post this subsidiary's new documents to Sage exactly once, one bad document never blocking others.
+
+Per run: documents older than the connection are ``not_migrated``; documents left ``posting`` by a lost
+answer or a killed run are looked up in Sage (RECORDID) before anything is posted again; customers and
+vendors are matched in batches; documents are posted in batches of independent functions
+(``transaction="false"``: each succeeds or fails on its own); a failed document keeps Sage's error and
+advice, and the next run posts exactly the failed and pending ones.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from connector.advice import advise
+from connector.export import BILL, INVOICE, SAGE_OBJECT, Document, build, documents_for
+from connector.intacct import IntacctClient, IntacctError, UncertainOutcome
+from connector.intacct import functions as fn
+from connector.ledger import Ledger, State
+from connector.matching import LookupFailed, Match, Matcher, MatchFailure, sage_object
+from connector.settings import ConnectionSettings
+from connector.tms.model import Dataset, PartyKind
+
+log = logging.getLogger("connector.sync")
+RECONCILE_CHUNK = 100
+MAX_ROUNDS = 5
+
+
+@dataclass(frozen=True)
+class Outcome:
+    number: str
+    kind: str
+    label: str
+    recordno: str | None = None
+    errorno: str | None = None
+    message: str | None = None
+    advice: str | None = None
+
+
+@dataclass(frozen=True)
+class Progress:
+    done: int
+    total: int
+    posted: int
+    failed: int
+
+
+@dataclass
+class SyncReport:
+    subsidiary_id: str
+    posted: list[Outcome] = field(default_factory=list)
+    failed: list[Outcome] = field(default_factory=list)
+    not_migrated: list[str] = field(default_factory=list)
+    recovered: list[str] = field(default_factory=list)     # found in Sage after a lost answer: not re-posted
+    uncertain: list[str] = field(default_factory=list)     # still unknown; checked again next run
+    already_posted: int = 0
+    notes: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.uncertain and self.error is None
+
+    def to_dict(self) -> dict[str, Any]:
+        def out(o: Outcome) -> dict[str, Any]:
+            return {k: v for k, v in o.__dict__.items() if v is not None}
+        return {"subsidiary_id": self.subsidiary_id, "ok": self.ok, "posted": [out(o) for o in self.posted],
+                "failed": [out(o) for o in self.failed], "not_migrated": self.not_migrated,
+                "recovered": self.recovered, "uncertain": self.uncertain, "already_posted": self.already_posted,
+                "notes": self.notes, "error": self.error}
+
+
+class SyncAborted(Exception):
+    """The connection itself failed (authentication, throttling beyond retries): nothing more can post."""
+
+
+class Syncer:
+    def __init__(self, client: IntacctClient, settings: ConnectionSettings, ledger: Ledger, *,
+                 progress: Callable[[Progress], None] | None = None) -> None:
+        self.client = client
+        self.settings = settings
+        self.ledger = ledger
+        self.progress = progress
+        self.sub = settings.subsidiary_id
+
+    def run(self, data: Dataset) -> SyncReport:
+        report = SyncReport(self.sub)
+        docs = documents_for(data, self.sub)
+        self.ledger.ensure(d.key for d in docs)
+        state = {e.key: e.state for e in self.ledger.entries(self.sub)}
+        todo: list[Document] = []
+        for doc in docs:
+            st = state.get(doc.key, State.PENDING)
+            if st is State.POSTED:
+                report.already_posted += 1
+            elif doc.created_at < self.settings.established_at:
+                if st is not State.NOT_MIGRATED:
+                    self.ledger.mark_not_migrated(doc.key)
+                report.not_migrated.append(doc.key.number)
+            else:
+                todo.append(doc)
+        try:
+            uncertain = [d for d in todo if state.get(d.key) is State.POSTING]
+            if uncertain:
+                found = self._reconcile(uncertain)
+                report.recovered.extend(found)
+                todo = [d for d in todo if d.key.number not in found]
+            ready = self._match(todo, report)
+            self._post(ready, report)
+        except SyncAborted as exc:
+            report.error = str(exc)
+        self.ledger.set_meta(self.sub, "last_sync", datetime.now(UTC).isoformat(timespec="seconds"))
+        self.ledger.set_meta(self.sub, "last_error", report.error)
+        return report
+
+    # -- exactly once -------------------------------------------------------------------------
+    def _reconcile(self, docs: Sequence[Document]) -> dict[str, str]:
+        """Look uncertain documents up in Sage by RECORDID; record those found as posted."""
+        found: dict[str, str] = {}
+        for kind in (INVOICE, BILL):
+            numbers = [d.key.number for d in docs if d.kind == kind]
+            chunks = [numbers[i:i + RECONCILE_CHUNK] for i in range(0, len(numbers), RECONCILE_CHUNK)]
+            functions = [fn.read_by_query(SAGE_OBJECT[kind], fn.in_condition("RECORDID", c), ["RECORDNO", "RECORDID"])
+                         for c in chunks]
+            try:
+                results = self.client.execute(functions)
+            except IntacctError as exc:
+                raise SyncAborted(f"could not check Sage for documents whose posting is uncertain: "
+                                  f"{advise(exc.errors, what='Checking Sage for uncertain documents')}") from None
+            for result in results:
+                if not result.ok:
+                    raise SyncAborted(str(advise(result.errors, what="Checking Sage for uncertain documents")))
+                for row in result.records():
+                    found.setdefault(row.get("RECORDID", ""), row.get("RECORDNO", ""))
+        for doc in docs:
+            if doc.key.number in found:
+                log.info("%s was already in Sage (RECORDNO %s); not posting it again", doc.label,
+                         found[doc.key.number])
+                self.ledger.mark_posted(doc.key, found[doc.key.number])
+            else:
+                self.ledger.mark_pending([doc.key])
+        return found
+
+    # -- matching -----------------------------------------------------------------------------
+    def _match(self, docs: list[Document], report: SyncReport) -> list[tuple[Document, str]]:
+        matcher = Matcher(self.client, self.sub, unmatched=self.settings.unmatched)
+        matches: dict[str, Match | MatchFailure] = {}
+        for obj in ("CUSTOMER", "VENDOR"):
+            parties = list({d.party.id: d.party for d in docs if sage_object(d.party.kind) == obj}.values())
+            if not parties:
+                continue
+            try:
+                matches.update(matcher.resolve(parties))
+            except LookupFailed as exc:
+                what = f"Matching {'customers' if obj == 'CUSTOMER' else 'carriers and drivers'} in Sage"
+                advice = str(advise(exc.errors, what=what))
+                for p in parties:
+                    matches[p.id] = MatchFailure(p.id, exc.errors[0].errorno if exc.errors else "LOOKUP", advice)
+            except IntacctError as exc:
+                raise SyncAborted(str(advise(exc.errors, what="Connecting to Sage"))) from None
+        ready: list[tuple[Document, str]] = []
+        noted: set[str] = set()
+        for doc in docs:
+            m = matches[doc.party.id]
+            if isinstance(m, MatchFailure):
+                self.ledger.mark_failed(doc.key, m.code, m.message, m.message)
+                report.failed.append(Outcome(doc.key.number, doc.kind, doc.label, errorno=m.code, message=m.message,
+                                             advice=m.message))
+                continue
+            if m.note and m.party_id not in noted:
+                noted.add(m.party_id)
+                report.notes.append(m.note)
+            ready.append((doc, m.sage_id))
+        return ready
+
+    # -- posting ------------------------------------------------------------------------------
+    def _post(self, ready: list[tuple[Document, str]], report: SyncReport) -> None:
+        size = self.settings.batch_size
+        total = len(ready)
+        for start in range(0, total, size):
+            self._post_batch(ready[start:start + size], report)
+            if self.progress:
+                self.progress(Progress(min(start + size, total), total, len(report.posted), len(report.failed)))
+
+    def _post_batch(self, batch: list[tuple[Document, str]], report: SyncReport) -> None:
+        pending = batch
+        for round_no in range(MAX_ROUNDS):
+            if not pending:
+                return
+            keys = [d.key for d, _ in pending]
+            self.ledger.mark_posting(keys)           # committed before the request leaves
+            try:
+                results = self.client.execute([build(d, party, self.settings) for d, party in pending], writes=True)
+            except UncertainOutcome as exc:
+                log.warning("answer lost for %d document(s) (%s); checking Sage before posting again", len(pending),
+                            exc)
+                found = self._reconcile([d for d, _ in pending])
+                report.recovered.extend(n for n in found if n not in report.recovered)
+                for doc, _ in pending:
+                    if (recordno := found.get(doc.key.number)) is not None:
+                        report.posted.append(Outcome(doc.key.number, doc.kind, doc.label, recordno=recordno))
+                pending = [(d, p) for d, p in pending if d.key.number not in found]
+                self.client.retry.sleep(self.client.retry.delay(round_no))
+                continue
+            except IntacctError as exc:
+                self.ledger.mark_pending(keys)       # nothing ran: certain
+                raise SyncAborted(str(advise(exc.errors, what=f"Posting {len(keys)} document(s)"))
+                                  if exc.errors else f"Posting {len(keys)} document(s) failed: {exc}") from None
+            for (doc, _), result in zip(pending, results, strict=True):
+                if result.ok:
+                    self.ledger.mark_posted(doc.key, result.recordno)
+                    report.posted.append(Outcome(doc.key.number, doc.kind, doc.label, recordno=result.recordno))
+                else:
+                    party = "customer" if doc.party.kind is PartyKind.CUSTOMER else doc.party.kind.value
+                    advice = advise(result.errors, what=f"{doc.label} did not post", party_hint=party)
+                    errorno = result.errors[0].errorno if result.errors else "failure"
+                    message = "; ".join(str(e) for e in result.errors)
+                    self.ledger.mark_failed(doc.key, errorno, message, str(advice))
+                    report.failed.append(Outcome(doc.key.number, doc.kind, doc.label, errorno=errorno,
+                                                 message=message, advice=str(advice)))
+            return
+        report.uncertain.extend(d.key.number for d, _ in pending)
