@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python -m simulator.demo
+	$(BIN)/python -m connector.demo
 
 test: $(STAMP)
 	$(BIN)/ruff check .

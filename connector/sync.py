@@ -166,9 +166,10 @@ class Syncer:
         for doc in docs:
             m = matches[doc.party.id]
             if isinstance(m, MatchFailure):
-                self.ledger.mark_failed(doc.key, m.code, m.message, m.message)
+                advice = str(advise(m.errors, what=f"{doc.label} did not post")) if m.errors else m.message
+                self.ledger.mark_failed(doc.key, m.code, m.message, advice)
                 report.failed.append(Outcome(doc.key.number, doc.kind, doc.label, errorno=m.code, message=m.message,
-                                             advice=m.message))
+                                             advice=advice))
                 continue
             if m.note and m.party_id not in noted:
                 noted.add(m.party_id)

@@ -1,0 +1,136 @@
+"""``intacct-connector doctor|sync|status``: run the connection from a YAML/JSON config file.
+
+Config keys: ``connection`` (or ``connections``: a list, one per subsidiary), ``ledger`` (SQLite path,
+default ``intacct-ledger.sqlite3`` beside the config), ``operator`` (``name``, ``role``: who runs the
+wizard), ``tms`` (the fake TMS data set: ``seed`` and sizes). Exit status: 0 ok, 1 problems found,
+2 the command could not run (bad config, refused role).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+import httpx
+
+from connector.connection import Connection
+from connector.errors import ConnectorError, SettingsError
+from connector.ledger import Ledger
+from connector.settings import ConnectionSettings, TmsUser, load_config, settings_from_dict
+from connector.sync import Progress
+from connector.tms.fake import DEFAULT_START, Sizes, generate
+from connector.tms.model import Dataset
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="intacct-connector", description="Alvys TMS -> Sage Intacct connection")
+    p.add_argument("command", choices=("doctor", "sync", "status"))
+    p.add_argument("-c", "--config", default="intacct-connector.yaml", help="connection config file (YAML or JSON)")
+    p.add_argument("--subsidiary", help="only this subsidiary's connection")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--user", help="the Alvys user running the wizard (doctor)")
+    p.add_argument("--role", help="that user's Alvys role (doctor): Admin, Partner Admin or Support")
+    return p
+
+
+def _connections(config: Mapping[str, Any], base: Path, environ: Mapping[str, str] | None,
+                 only: str | None) -> list[ConnectionSettings]:
+    blocks = config.get("connections") or ([config["connection"]] if config.get("connection") else [])
+    if not blocks:
+        raise SettingsError("the config file has no 'connection' (or 'connections') block")
+    out = [settings_from_dict(b, path=f"connections[{i}]", environ=environ, base_dir=base)
+           for i, b in enumerate(blocks)]
+    if only:
+        out = [s for s in out if s.subsidiary_id == only]
+        if not out:
+            raise SettingsError(f"no connection for subsidiary {only!r} in the config file")
+    return out
+
+
+def dataset_from_config(spec: Mapping[str, Any] | None) -> Dataset:
+    spec = dict(spec or {})
+    sizes = Sizes(**{k: int(spec.pop(k)) for k in list(spec) if k in Sizes.__dataclass_fields__})
+    start = spec.pop("start", None)
+    try:
+        return generate(int(spec.pop("seed", 7)), sizes, start=datetime.fromisoformat(str(start)) if start
+                        else DEFAULT_START, days=int(spec.pop("days", 60)))
+    except (TypeError, ValueError) as exc:
+        raise SettingsError(f"tms: {exc}") from None
+
+
+def main(argv: Sequence[str] | None = None, *, http: httpx.Client | None = None,
+         environ: Mapping[str, str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Entry point; ``http`` and ``environ`` can be injected (tests, embedding)."""
+    args = _parser().parse_args(argv)
+    out, err = out or sys.stdout, err or sys.stderr
+    try:
+        config = load_config(args.config)
+        base = Path(args.config).resolve().parent
+        conns = _connections(config, base, environ, args.subsidiary)
+        ledger = Ledger(base / str(config.get("ledger", "intacct-ledger.sqlite3")))
+        client = http or httpx.Client(timeout=120)
+        return _run(args, config, conns, ledger, client, environ, out, err)
+    except ConnectorError as exc:
+        print(f"intacct-connector: {exc}", file=err)
+        return 2
+
+
+def _run(args: argparse.Namespace, config: Mapping[str, Any], conns: list[ConnectionSettings], ledger: Ledger,
+         http: httpx.Client, environ: Mapping[str, str] | None, out: TextIO, err: TextIO) -> int:
+    results: list[dict[str, Any]] = []
+    ok = True
+    data = dataset_from_config(config.get("tms")) if args.command == "sync" else None
+    operator_spec = config.get("operator") or {}
+    operator = TmsUser(args.user or str(operator_spec.get("name", "")), args.role or str(operator_spec.get("role", "")))
+    for settings in conns:
+        conn = Connection(settings, http, ledger=ledger, environ=environ)
+        if args.command == "doctor":
+            report = conn.doctor(operator)
+            ok &= report.ok
+            results.append(report.to_dict())
+            if not args.json:
+                print(report.render(), file=out)
+        elif args.command == "sync":
+            assert data is not None
+
+            def progress(p: Progress, sub: str = settings.subsidiary_id) -> None:
+                print(f"[{sub}] {p.done}/{p.total} documents sent: {p.posted} posted, {p.failed} failed",
+                      file=err, flush=True)
+
+            sync_report = conn.sync(data, progress=progress)
+            ok &= sync_report.ok
+            results.append(sync_report.to_dict())
+            if not args.json:
+                print(_render_sync(sync_report.to_dict()), file=out)
+        else:
+            status = conn.status()
+            ok &= not status.failed and not status.uncertain
+            results.append(status.to_dict())
+            if not args.json:
+                print(status.render(), file=out)
+    if args.json:
+        print(json.dumps(results if len(results) > 1 else results[0], indent=2), file=out)
+    return 0 if ok else 1
+
+
+def _render_sync(r: dict[str, Any]) -> str:
+    lines = [f"Subsidiary {r['subsidiary_id']}: {len(r['posted'])} posted, {len(r['failed'])} failed, "
+             f"{len(r['not_migrated'])} not migrated (created before the connection), "
+             f"{r['already_posted']} already posted"]
+    lines += [f"  posted {p['label']} -> Sage RECORDNO {p.get('recordno')}" for p in r["posted"]]
+    lines += [f"  FAILED {f['label']}: {f.get('advice') or f.get('message')}" for f in r["failed"]]
+    lines += [f"  recovered {n}: already in Sage after a lost answer, not posted again" for n in r["recovered"]]
+    lines += [f"  uncertain {n}: will be checked in Sage before posting again" for n in r["uncertain"]]
+    lines += [f"  note: {n}" for n in r["notes"]]
+    if r["error"]:
+        lines.append(f"  sync stopped: {r['error']}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
