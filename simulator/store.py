@@ -197,6 +197,8 @@ class Tx:
         return self._record(obj, row) if row else None
 
     def by_recordno(self, company: str, obj: str, recordno: int) -> Record | None:
+        if not 0 <= recordno < 2**63:  # beyond SQLite INTEGER: no such record (and no OverflowError)
+            return None
         row = self.conn.execute(
             "SELECT recordno, key, entity, doc FROM records WHERE company=? AND object=? AND recordno=?",
             (company, obj, recordno)).fetchone()

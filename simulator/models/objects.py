@@ -192,6 +192,28 @@ OBJECTS: dict[str, ObjectDef] = {o.name: o for o in (
               required=("LOGINID",)),
 )}
 
+# Fields Sage derives or computes on read (never written), as fylein's read-field lists
+# (sageintacctsdk apis/constants.py) select them; ``query`` must accept them. Dotted names reach into
+# the nested contact blocks (DISPLAYCONTACT.EMAIL1).
+_CONTACT_PARTS = ("CONTACTNAME", "PREFIX", "FIRSTNAME", "INITIAL", "LASTNAME", "COMPANYNAME", "PRINTAS", "PHONE1",
+                  "PHONE2", "CELLPHONE", "PAGER", "FAX", "EMAIL1", "EMAIL2", "URL1", "URL2", "MAILADDRESS.ADDRESS1",
+                  "MAILADDRESS.ADDRESS2", "MAILADDRESS.CITY", "MAILADDRESS.STATE", "MAILADDRESS.ZIP",
+                  "MAILADDRESS.COUNTRY", "MAILADDRESS.COUNTRYCODE")
+READ_FIELDS: dict[str, frozenset[str]] = {
+    "CUSTOMER": _f("PARENTKEY", "PARENTNAME", "CUSTREPNAME", "GLGRPKEY")
+    | {f"DISPLAYCONTACT.{p}" for p in _CONTACT_PARTS},
+    "VENDOR": _f("PARENTKEY", "PARENTNAME", "ACCOUNTLABEL", "APACCOUNTTITLE")
+    | {f"DISPLAYCONTACT.{p}" for p in _CONTACT_PARTS},
+    "APBILL": _f("TOTALSELECTED", "RECPAYMENTDATE", "PAYMENTPRIORITY", "DUE_IN_DAYS"),
+    "ARINVOICE": _f("CUSTMESSAGEID", "CUSTMESSAGE.MESSAGE", "DESCRIPTION2", "WHENDISCOUNT", "EXCHANGE_RATE",
+                    "TOTALSELECTED", "BILLTOPAYTOCONTACTNAME", "SHIPTORETURNTOCONTACTNAME", "SYSTEMGENERATED",
+                    "AUWHENCREATED", "DUE_IN_DAYS", "SHIPTO.TAXGROUP.NAME", "SHIPTO.TAXID", "SHIPTO.TAXGROUP.RECORDNO",
+                    "SHIPTO.VISIBLE", "BILLTO.VISIBLE", "TAXSOLUTIONID", "TAXMETHOD", "RETAINAGEPERCENTAGE",
+                    "TRX_TOTALRETAINED", "TRX_TOTALRELEASED", "TOTALRETAINED")
+    | {f"{c}.{p}" for c in ("CONTACT", "SHIPTO", "BILLTO") for p in _CONTACT_PARTS},
+    "GLACCOUNT": _f("ALTERNATIVEACCOUNT"),
+}
+
 # The legacy create_* functions and the module their write permission is checked against
 # (the umpa notes say create_invoice is checked against the AR module, not the ARINVOICE object).
 LEGACY_CREATES: dict[str, tuple[str, str]] = {

@@ -15,7 +15,7 @@ from lxml import etree
 
 from simulator.errors import InvalidArgument, InvalidQuery, ReadMoreExpired, UnknownObject
 from simulator.models.context import Ctx, Output
-from simulator.models.objects import SYSTEM_FIELDS, ObjectDef
+from simulator.models.objects import READ_FIELDS, SYSTEM_FIELDS, ObjectDef
 from simulator.models.permissions import FUNCTION_VERBS
 from simulator.query import (
     QuerySyntaxError,
@@ -47,7 +47,7 @@ def _object(ctx: Ctx, name: str, function: str) -> ObjectDef:
 
 
 def _known_fields(ctx: Ctx, obj: ObjectDef) -> set[str]:
-    known = set(obj.fields) | SYSTEM_FIELDS | ctx.company.custom_fields(obj.name)
+    known = set(obj.fields) | SYSTEM_FIELDS | ctx.company.custom_fields(obj.name) | READ_FIELDS.get(obj.name, set())
     known |= {f"GLDIM{d}" for d in ctx.company.user_dimensions}
     if obj.lines is not None:
         known |= {"TOTALENTERED", "TOTALDUE", "TOTALPAID", "STATE"}
@@ -67,9 +67,15 @@ def _fields(ctx: Ctx, obj: ObjectDef, text: str) -> list[str] | None:
     return names
 
 
-def flat(doc: dict[str, Any]) -> dict[str, str | None]:
-    """The scalar top-level fields of a record, as the query languages see them."""
-    return {k.upper(): v for k, v in doc.items() if isinstance(v, str)}
+def flat(doc: dict[str, Any], prefix: str = "") -> dict[str, str | None]:
+    """The scalar fields of a record as the query languages see them; nested blocks as dotted names."""
+    out: dict[str, str | None] = {}
+    for k, v in doc.items():
+        if isinstance(v, str):
+            out[prefix + k.upper()] = v
+        elif isinstance(v, dict):
+            out.update(flat(v, f"{prefix}{k.upper()}."))
+    return out
 
 
 def _candidates(ctx: Ctx, obj: ObjectDef, pred: Any) -> Iterable[Record]:
@@ -77,7 +83,7 @@ def _candidates(ctx: Ctx, obj: ObjectDef, pred: Any) -> Iterable[Record]:
     hit = _equality_lookup(pred) if pred is not None else None
     if hit is not None:
         field, value = hit
-        if field == "RECORDNO" and value.isdigit():
+        if field == "RECORDNO" and value.isascii() and value.isdigit():
             rec = ctx.tx.by_recordno(ctx.company_id, obj.name, int(value))
             return [rec] if rec else []
         if field == obj.id_field and not obj.auto_key:
@@ -114,7 +120,7 @@ def _page_size(el: etree._Element, maximum: int, default: int) -> int:
     text = text_of(el, "pagesize")
     if not text:
         return default
-    if not text.isdigit() or not 1 <= int(text) <= maximum:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= maximum:
         raise InvalidArgument(f"pagesize must be a whole number from 1 to {maximum}; got '{text[:20]}'.")
     return int(text)
 
@@ -131,7 +137,8 @@ def read(ctx: Ctx, el: etree._Element) -> Output:
     if len(keys) > 100:
         raise InvalidArgument("read accepts at most 100 keys.")
     if keys:
-        recs = [ctx.tx.by_recordno(ctx.company_id, obj.name, int(k)) if k.isdigit() else None for k in keys]
+        recs = [ctx.tx.by_recordno(ctx.company_id, obj.name, int(k)) if k.isascii() and k.isdigit() else None
+                for k in keys]
         found = [r for r in recs if r is not None and ctx.visible(r)]
     else:
         found = [r for r in ctx.tx.scan(ctx.company_id, obj.name) if ctx.visible(r)][:100]
@@ -225,7 +232,7 @@ def query(ctx: Ctx, el: etree._Element) -> Output:
     case_insensitive = options is not None and text_of(options, "caseinsensitive").lower() == "true"
     pagesize = _page_size(el, QUERY_MAX, 100)
     offset_text = text_of(el, "offset") or "0"
-    if not offset_text.isdigit():
+    if not (offset_text.isascii() and offset_text.isdigit()):
         raise InvalidArgument(f"offset must be a whole number; got '{offset_text[:20]}'.")
     offset = int(offset_text)
     rows = [flat(r.doc) for r in matching(ctx, obj, pred, case_insensitive)]

@@ -315,7 +315,7 @@ def _find_for_update(ctx: Ctx, obj: ObjectDef, raw: dict[str, Any]) -> Record:
     if raw.get("RECORDNO"):
         ident = ("RECORDNO", str(raw["RECORDNO"]))
         rec = ctx.tx.by_recordno(ctx.company_id, obj.name, int(raw["RECORDNO"])) if str(
-            raw["RECORDNO"]).isdigit() else None
+            raw["RECORDNO"]).isdigit() and str(raw["RECORDNO"]).isascii() else None
     elif raw.get(obj.id_field):
         ident = (obj.id_field, str(raw[obj.id_field]))
         rec = ctx.tx.by_key(ctx.company_id, obj.name, ident[1])
@@ -367,7 +367,7 @@ def delete(ctx: Ctx, el: etree._Element) -> Output:
     if not keys:
         raise InvalidArgument("delete requires keys.")
     for key in keys:
-        rec = ctx.tx.by_recordno(ctx.company_id, obj.name, int(key)) if key.isdigit() else None
+        rec = ctx.tx.by_recordno(ctx.company_id, obj.name, int(key)) if key.isascii() and key.isdigit() else None
         if rec is None:
             rec = ctx.tx.by_key(ctx.company_id, obj.name, key)
         if rec is None or not ctx.visible(rec):
@@ -383,7 +383,7 @@ def _legacy_date(value: Any, field: str) -> str:
         try:
             return check_date(field, f"{int(value.get('month', 0))}/{int(value.get('day', 0))}/"
                                      f"{int(value.get('year', 0))}")
-        except ValueError:
+        except (TypeError, ValueError):  # e.g. a repeated <year> arrives as a list
             raise InvalidFieldValue(field, str(value), "year, month and day") from None
     return check_date(field, str(value)) if value else ""
 

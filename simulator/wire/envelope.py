@@ -111,6 +111,8 @@ def parse_request(body: bytes) -> Request:
                             "validation root", root)
     control_el = _one(root, "control")
     assert control_el is not None
+    for tag in ("senderid", "password", "controlid", "uniqueid", "dtdversion", "policyid"):
+        _one(control_el, tag, required=False)  # a repeated element is ambiguous (which sender?): reject it
     control = Control(
         senderid=text_of(control_el, "senderid"),
         password=text_of(control_el, "password"),
