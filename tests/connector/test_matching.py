@@ -1,0 +1,83 @@
+"""Matching customers, carriers and drivers to Sage: External Accounting ID, then name, then policy."""
+
+from __future__ import annotations
+
+from connector.matching import How, Match, Matcher, MatchFailure, new_id
+from connector.tms.model import Party, PartyKind
+from tests.connector.conftest import connect
+
+
+def matcher(sim, unmatched="fail"):
+    return Matcher(connect(sim).client, "SUB-1", unmatched=unmatched)
+
+
+def add(sim, obj, *rows):
+    sim.admin.add_records(sim.company_id, {obj: [dict(zip((f"{obj}ID", "NAME", "STATUS"), r, strict=False))
+                                                 for r in rows]})
+
+
+def test_external_accounting_id_wins(sim):
+    add(sim, "VENDOR", ("V-9", "Blue Ridge Carriers"), ("V-10", "Someone Else"))
+    p = Party("c1", PartyKind.CARRIER, "Blue Ridge Carriers", {"SUB-1": "V-10"})
+    assert matcher(sim).resolve([p])["c1"] == Match("c1", "V-10", How.EXTERNAL_ID)
+
+
+def test_external_id_sage_lacks_is_an_error_naming_it(sim):
+    add(sim, "CUSTOMER", ("C-1", "Prairie Grain"))
+    p = Party("k1", PartyKind.CUSTOMER, "Prairie Grain", {"SUB-1": "C-404"})
+    m = matcher(sim).resolve([p])["k1"]
+    assert isinstance(m, MatchFailure) and m.code == "MATCH-ID-UNKNOWN" and "C-404" in m.message
+
+
+def test_external_id_of_another_subsidiary_is_not_used(sim):
+    add(sim, "VENDOR", ("V-1", "Maria Gonzalez"), ("V-2", "Other"))
+    p = Party("d1", PartyKind.DRIVER, "Maria Gonzalez", {"SUB-2": "V-2"})
+    m = matcher(sim).resolve([p])["d1"]
+    assert m.how is How.NAME and m.sage_id == "V-1"
+
+
+def test_name_match_is_case_insensitive_and_advises_an_id(sim):
+    add(sim, "CUSTOMER", ("C-7", "LAKESIDE PAPER MILLS"))
+    m = matcher(sim).resolve([Party("k", PartyKind.CUSTOMER, "Lakeside Paper Mills")])["k"]
+    assert m == Match("k", "C-7", How.NAME, m.note) and "set the External Accounting ID" in m.note
+
+
+def test_several_candidates_is_ambiguous_never_a_guess(sim):
+    add(sim, "VENDOR", ("V-A", "Swift Freight"), ("V-B", "SWIFT FREIGHT"), ("V-C", "swift freight"))
+    m = matcher(sim, "create").resolve([Party("c", PartyKind.CARRIER, "Swift Freight")])["c"]
+    assert isinstance(m, MatchFailure) and m.code == "MATCH-AMBIGUOUS"
+    assert m.candidates == ("V-A", "V-B", "V-C") and "V-A, V-B, V-C" in m.message
+    assert len(sim.records("VENDOR")) == 3
+
+
+def test_none_with_fail_policy(sim):
+    m = matcher(sim).resolve([Party("c", PartyKind.CARRIER, "Nowhere Trucking")])["c"]
+    assert isinstance(m, MatchFailure) and m.code == "MATCH-NONE" and "Nowhere Trucking" in m.message
+    assert sim.records("VENDOR") == []
+
+
+def test_none_with_create_policy_creates_and_handles_taken_ids(sim):
+    add(sim, "VENDOR", ("V-NOWHERETRUCKING", "Different Name"))
+    parties = [Party("c", PartyKind.CARRIER, "Nowhere Trucking"), Party("k", PartyKind.CUSTOMER, "New Customer Inc")]
+    out = matcher(sim, "create").resolve(parties)
+    assert out["c"].how is How.CREATED and out["c"].sage_id == new_id(parties[0], 2) == "V-NOWHERETRUCKING-2"
+    assert out["k"] == Match("k", "C-NEWCUSTOMERINC", How.CREATED, out["k"].note)
+    assert {r["NAME"] for r in sim.records("VENDOR")} == {"Different Name", "Nowhere Trucking"}
+
+
+def test_create_failure_is_reported(sim):
+    sim.set_permission("Accounts Receivable", "Read only")
+    m = matcher(sim, "create").resolve([Party("k", PartyKind.CUSTOMER, "New Customer Inc")])["k"]
+    assert isinstance(m, MatchFailure) and m.code == "MATCH-CREATE-FAILED" and m.errors[0].errorno == "PL04000005"
+
+
+def test_lookups_are_batched_and_cached(sim, wire_factory):
+    add(sim, "VENDOR", *[(f"V-{i}", f"Carrier {i}") for i in range(30)])
+    wire, http = wire_factory()
+    m = Matcher(connect(sim, http=http).client, "SUB-1")
+    parties = [Party(f"p{i}", PartyKind.CARRIER, f"carrier {i}", {"SUB-1": f"V-{i}"} if i % 2 else {})
+               for i in range(30)]
+    out = m.resolve(parties)
+    assert all(isinstance(v, Match) for v in out.values()) and len(out) == 30
+    assert len(wire.bodies) == 3            # session, one request for ID lookups, one for name lookups
+    assert m.resolve(parties) == out and len(wire.bodies) == 3
