@@ -180,7 +180,7 @@ def simulated_company(company: dict[str, Any] | None = None, config: dict[str, A
 def live_server(app: Flask, host: str = "127.0.0.1") -> Iterator[str]:
     """Serve ``app`` on an ephemeral loopback port in a thread; yields the base URL."""
     server = make_server(host, 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         yield f"http://{host}:{server.server_port}"

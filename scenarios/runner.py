@@ -1,0 +1,361 @@
+"""Run a scenario: build the customer's Sage company in a fresh simulator, then play the steps.
+
+Everything goes through the real wire: the connector talks XML over httpx to the simulator
+in-process, and Sage admin changes go through the simulator's admin API. Each step records what
+the connector did (its own report text) and the expectations checked against it.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from connector.connection import Connection
+from connector.errors import ConnectorError
+from connector.intacct import RetryPolicy
+from connector.ledger import Ledger
+from connector.settings import ConnectionSettings, TmsUser, settings_from_dict
+from scenarios import expectations as ex
+from scenarios.source import ScenarioError, load
+from scenarios.spec import Scenario, Step, parse
+from simulator.app import create_app
+from simulator.testing import IN_PROCESS_BASE, Admin, AdminError
+from simulator.views.gateway import GATEWAY_PATH
+
+SENDER_ENV = {"ALVYS_INTACCT_SENDER_PASSWORD": "sim-sender-secret"}
+
+
+@dataclass
+class StepResult:
+    kind: str
+    path: str
+    line: int | None
+    title: str
+    output: str = ""
+    checks: list[ex.Check] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.checks)
+
+
+@dataclass
+class ScenarioResult:
+    file: str
+    name: str
+    ticket: str
+    description: str
+    setup: list[str]
+    steps: list[StepResult] = field(default_factory=list)
+    error: str | None = None           # the scenario could not run at all (bad file)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and all(s.ok for s in self.steps)
+
+    @property
+    def misses(self) -> list[tuple[StepResult, ex.Check]]:
+        return [(s, c) for s in self.steps for c in s.checks if not c.ok]
+
+
+class ProcessKilled(BaseException):
+    """Stands for SIGKILL in an in-process run: no ``except Exception`` handler sees it."""
+
+
+class _KillAfter(httpx.BaseTransport):
+    """Forwards ``n`` requests, then the process 'dies' before sending the next one."""
+
+    def __init__(self, inner: httpx.BaseTransport, n: int) -> None:
+        self.inner, self.left = inner, n
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if self.left <= 0:
+            raise ProcessKilled()
+        self.left -= 1
+        return self.inner.handle_request(request)
+
+
+class Run:
+    """One scenario's world: the simulator app, the admin handle, the connection and its ledger."""
+
+    def __init__(self, sc: Scenario) -> None:
+        self.sc = sc
+        self.app = create_app({"LATENCY": True, "FAULT_SEED": 0})
+        self.transport = httpx.WSGITransport(app=self.app)
+        self.admin = Admin(httpx.Client(transport=self.transport, base_url=IN_PROCESS_BASE))
+        try:
+            self.admin.seed(sc.seed)
+        except AdminError as exc:
+            raise _seed_error(sc, str(exc)) from None
+        self.ledger = Ledger()
+        self.raw = dict(sc.connection, endpoint=IN_PROCESS_BASE + GATEWAY_PATH)
+        self.settings = self._settings(self.raw, "connection")
+        self.connection = self._connect(self.transport)
+
+    def _settings(self, raw: dict[str, Any], path: str) -> ConnectionSettings:
+        try:
+            return settings_from_dict(raw, path="connection", environ=SENDER_ENV)
+        except ConnectorError as exc:
+            raise self.sc.source.error(path, str(exc)) from None
+
+    def _connect(self, transport: httpx.BaseTransport) -> Connection:
+        http = httpx.Client(transport=transport, base_url=IN_PROCESS_BASE)
+        retry = RetryPolicy(attempts=6, base_delay=0.01, max_delay=0.05)
+        return Connection(self.settings, http, ledger=self.ledger, environ=SENDER_ENV, retry=retry, timeout=30)
+
+    def operator(self, step: Step) -> TmsUser:
+        raw = step.body.get("operator") or self.sc.operator
+        return TmsUser(str(raw.get("name", "QA")), str(raw.get("role", "")))
+
+    # -- steps -------------------------------------------------------------------------------
+    def run_step(self, step: Step) -> StepResult:
+        result = StepResult(step.kind, step.path, self.sc.source.line(step.path), _title(step))
+        handler = getattr(self, f"_{step.kind}")
+        handler(step, result)
+        return result
+
+    def _doctor(self, step: Step, out: StepResult) -> None:
+        error = None
+        try:
+            report = self.connection.doctor(self.operator(step))
+        except ConnectorError as exc:
+            error, report = exc, None
+        out.checks += ex.error_checks(step.expect, error)
+        if report is None:
+            out.output = f"refused: {error}"
+            return
+        out.output = report.render()
+        e = step.expect
+        if "ok" in e:
+            out.checks.append(ex.equal("ready to sync", bool(e["ok"]), report.ok))
+        failed = {c.key for c in report.failures()}
+        for key in e.get("failed_checks") or []:
+            out.checks.append(ex.Check(f"check '{key}' fails", "fail", report.check(key).status
+                                       if key in {c.key for c in report.checks} else "no such check",
+                                       key in failed))
+        passed = {c.key for c in report.checks if c.status == "pass"}
+        for key in e.get("passed_checks") or []:
+            out.checks.append(ex.Check(f"check '{key}' passes", "pass", "pass" if key in passed else
+                                       next((c.status for c in report.checks if c.key == key), "no such check"),
+                                       key in passed))
+        for text in e.get("messages_contain") or []:
+            out.checks.append(ex.contains("checklist text", str(text), out.output))
+
+    def _sync(self, step: Step, out: StepResult) -> None:
+        error = None
+        try:
+            report = self.connection.sync(self.sc.dataset, include_history=bool(step.body.get("include_history")),
+                                          export_payments=bool(step.body.get("export_payments")))
+        except ConnectorError as exc:
+            error, report = exc, None
+        out.checks += ex.error_checks(step.expect, error)
+        if report is None:
+            out.output = f"refused: {error}"
+            return
+        out.output = _render_sync(report)
+        e = step.expect
+        actual = {"posted": len(report.posted), "failed": len(report.failed), "not_migrated": len(report.not_migrated),
+                  "recovered": len(report.recovered), "uncertain": len(report.uncertain)}
+        out.checks += ex.count_checks(e, actual, ("posted", "failed", "not_migrated", "recovered", "uncertain"))
+        if "ok" in e:
+            out.checks.append(ex.equal("sync ok", bool(e["ok"]), report.ok))
+        states: dict[str, dict[str, Any]] = {}
+        for o in report.posted:
+            states[o.number] = {"state": "posted", "recordno": o.recordno}
+        for o in report.failed:
+            states[o.number] = {"state": "failed", "errorno": o.errorno, "message": o.message, "advice": o.advice}
+        for n in report.not_migrated:
+            states[n] = {"state": "not_migrated"}
+        for n in report.recovered:
+            states[n] = {"state": "recovered"}
+        for n in report.uncertain:
+            states[n] = {"state": "uncertain"}
+        out.checks += ex.document_checks(e, states, self._code())
+        for text in e.get("messages_contain") or []:
+            out.checks.append(ex.contains("sync report text", str(text), out.output))
+
+    def _interrupted_sync(self, step: Step, out: StepResult) -> None:
+        n = int(step.body.get("after_requests", 1))
+        dying = self._connect(_KillAfter(self.transport, n))
+        try:
+            dying.sync(self.sc.dataset)
+            out.output = f"the sync finished within {n} requests: nothing was interrupted"
+        except ProcessKilled:
+            out.output = f"process killed after {n} request(s); the ledger keeps what it had committed"
+        self.connection = self._connect(self.transport)  # the restarted process: same ledger, new client
+        self._ledger_checks(step.expect, out)
+
+    def _sage_admin(self, step: Step, out: StepResult) -> None:
+        company = self.sc.company["id"]
+        body, done = step.body, []
+        error = None
+        try:
+            if "set_role" in body:
+                role = body["set_role"]
+                self.admin.set_role(company, str(role["role"]), role["permissions"])
+                done.append(f"role {role['role']}: {role['permissions']}")
+            if "change_user" in body:
+                changes = dict(body["change_user"])
+                user = str(changes.pop("user", self.settings.user_id))
+                self.admin.change_user(company, user, **changes)
+                done.append(f"user {user}: {changes}")
+            if "change_company" in body:
+                self.admin.change_company(company, **body["change_company"])
+                done.append(f"company: {body['change_company']}")
+            if "add_records" in body:
+                self.admin.add_records(company, body["add_records"])
+                done.append(f"records added: { {k: len(v) for k, v in body['add_records'].items()} }")
+            if "faults" in body:
+                self.admin.set_faults(body["faults"])
+                done.append(f"{len(body['faults'])} fault rule(s) set")
+            if body.get("clear_faults"):
+                self.admin.clear_faults()
+                done.append("fault rules cleared")
+            if "advance_clock" in body:
+                self.admin.advance_clock(float(body["advance_clock"]))
+                done.append(f"clock moved {body['advance_clock']} s")
+            if body.get("expire_sessions"):
+                self.admin.expire_sessions(company)
+                done.append("sessions expired")
+        except (AdminError, KeyError, TypeError) as exc:
+            error = exc
+        out.output = "Sage admin: " + ("; ".join(done) or "nothing") + (f"; refused: {error}" if error else "")
+        out.checks += ex.error_checks(step.expect, error)
+
+    def _connection(self, step: Step, out: StepResult) -> None:
+        raw = step.body.get("by") or self.sc.operator
+        by = TmsUser(str(raw.get("name", "QA")), str(raw.get("role", "")))
+        error = None
+        try:
+            if "template_for" in step.body:
+                new = dict(self.raw, subsidiary_id=str(step.body["template_for"]), **(step.body.get("change") or {}))
+                self.settings.as_template(by, str(step.body["template_for"]))  # the role check
+                out.output = f"{by.name} set up subsidiary {step.body['template_for']} from {self.raw['subsidiary_id']}"
+            else:
+                new = dict(self.raw, **(step.body.get("change") or {}))
+                self.settings.changed(by)  # the role check
+                out.output = f"{by.name} changed {sorted(step.body.get('change') or {})}"
+            settings = settings_from_dict(new, path="connection", environ=SENDER_ENV)
+        except ConnectorError as exc:
+            error = exc
+            out.output = f"refused: {exc}"
+        else:
+            self.raw, self.settings = new, settings
+            self.connection = self._connect(self.transport)
+        out.checks += ex.error_checks(step.expect, error)
+
+    def _check(self, step: Step, out: StepResult) -> None:
+        e, company = step.expect, self.sc.company["id"]
+        lines = []
+        for obj, count in (e.get("sage_records") or {}).items():
+            records = self.admin.records(company, str(obj))
+            out.checks.append(ex.equal(f"Sage {obj} records", int(count), len(records)))
+            lines.append(f"Sage has {len(records)} {obj}")
+        if e.get("no_duplicates"):
+            for obj in ("ARINVOICE", "APBILL"):
+                dups = ex.duplicates(self.admin.records(company, obj))
+                out.checks.append(ex.equal(f"no duplicate {obj} document numbers", {}, dups))
+            posted = [en for en in self.ledger.entries(self.settings.subsidiary_id) if en.state == "posted"]
+            in_sage = {r["RECORDNO"] for obj in ("ARINVOICE", "APBILL") for r in self.admin.records(company, obj)}
+            missing = [en.key.number for en in posted if en.recordno not in in_sage]
+            out.checks.append(ex.equal("every posted document is in Sage", [], missing))
+        if "api_transactions" in e:
+            used = sum(self.admin.usage(company).values())
+            out.checks.append(ex.equal("API transactions billed", int(e["api_transactions"]), used))
+            lines.append(f"{used} API transactions")
+        self._ledger_checks(e, out)
+        out.output = "; ".join(lines) or "checked"
+
+    def _ledger_checks(self, e: dict[str, Any], out: StepResult) -> None:
+        sub = self.settings.subsidiary_id
+        if "ledger" in e:
+            counts = self.ledger.counts(sub)
+            for state, count in e["ledger"].items():
+                out.checks.append(ex.equal(f"ledger {state}", int(count), counts.get(str(state), 0)))
+        if "documents" in e:
+            states = {en.key.number: {"state": str(en.state), "errorno": en.errorno, "message": en.message,
+                                      "advice": en.advice} for en in self.ledger.entries(sub)}
+            out.checks += ex.document_checks(e, states, self._code())
+
+    def _code(self) -> str:
+        try:
+            return self.sc.dataset.subsidiary(self.settings.subsidiary_id).code
+        except KeyError:
+            return ""
+
+
+def _title(step: Step) -> str:
+    body = {k: v for k, v in step.body.items() if k not in ("operator", "by")}
+    return f"{step.kind} {body}" if body else step.kind
+
+
+def _render_sync(report: Any) -> str:
+    lines = [f"posted {len(report.posted)}, failed {len(report.failed)}, not migrated {len(report.not_migrated)}, "
+             f"recovered {len(report.recovered)}, uncertain {len(report.uncertain)}"]
+    for o in report.failed:
+        lines.append(f"  FAILED {o.label} [{o.errorno}]: {o.advice or o.message}")
+    for note in report.notes:
+        lines.append(f"  note: {note}")
+    if report.error:
+        lines.append(f"  stopped: {report.error}")
+    return "\n".join(lines)
+
+
+_SEED_PATH = re.compile(r"seed\.companies\[0\](?: \([^)]*\))?")
+
+
+def _seed_error(sc: Scenario, message: str) -> ScenarioError:
+    """A simulator seed error names a seed path; point it at the scenario's sage.company line."""
+    path = ""
+    m = _SEED_PATH.search(message)
+    if m:
+        rest = message[m.end():].split(":", 1)[0]
+        path = "sage.company" + rest
+    elif message.startswith("seed.faults"):
+        path = "sage.faults" + message[len("seed.faults"):].split(":", 1)[0]
+    return sc.source.error(path or "sage", message)
+
+
+def run_file(path: str | Path) -> ScenarioResult:
+    started = time.perf_counter()
+    try:
+        sc = parse(load(path))
+    except ScenarioError as exc:
+        return ScenarioResult(str(path), Path(path).stem, "", "", [], error=str(exc))
+    result = ScenarioResult(sc.file, sc.name, sc.ticket, sc.description, _setup_summary(sc))
+    try:
+        run = Run(sc)
+        for step in sc.steps:
+            result.steps.append(run.run_step(step))
+    except ScenarioError as exc:
+        result.error = str(exc)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _setup_summary(sc: Scenario) -> list[str]:
+    c = sc.company
+    roles = {r["name"]: r.get("permissions", {}) for r in c.get("roles", [])}
+    users = [f"{u['id']} ({u.get('type', 'business')}, {u.get('status', 'active')}"
+             f"{', no Web Services' if u.get('web_services') is False else ''}, roles {u.get('roles', [])})"
+             for u in c.get("users", [])]
+    data = sc.dataset
+    return [
+        f"Sage company {c['id']}: Web Services {'on' if c.get('web_services', True) else 'OFF'}, authorized senders "
+        f"{c.get('authorized_senders', [])}, entities {[e['id'] for e in c.get('entities', [])] or 'none'}",
+        f"Users: {'; '.join(users) or 'none'}",
+        "Roles: " + "; ".join(f"{n}: " + (", ".join(f"{m} {lv}" for m, lv in p.items()) or "no permissions")
+                              for n, p in roles.items()),
+        "Sage records: " + ", ".join(f"{len(v)} {k}" for k, v in (c.get("records") or {}).items()),
+        f"TMS: {len(data.subsidiaries)} subsidiaries, {len(data.parties)} parties, {len(data.loads)} loads, "
+        f"{len(data.settlements)} settlements",
+        f"Connection: subsidiary {sc.connection['subsidiary_id']} -> company {sc.connection['company_id']}"
+        f"{', entity ' + str(sc.connection['entity']) if sc.connection.get('entity') else ''}, "
+        f"user {sc.connection['user_id']}, established {sc.connection['established_at']}",
+    ]
