@@ -204,3 +204,14 @@ def test_unknown_function_fails_only_its_result(gw):
     reply = gw.call(fn("<frobnicate/>") + fn("<getAPISession/>", "f2"))
     assert [reply.status(0), reply.status(1)] == ["failure", "success"]
     assert first_error(reply)["errorno"] == "XL03000003"
+
+
+def test_closed_period_refuses_transactions_dated_in_it(gw):
+    gw.sim.admin.change_company(gw.sim.company_id, closed_through="10/31/2026")
+    reply = gw.call(fn(bill().replace("11/01/2026", "10/15/2026")) + fn(bill(), "f2"))
+    assert reply.status(0) == "failure"
+    err = reply.errors(reply.result(0))[0]
+    assert err["description2"].startswith("Date must be on or after 11/01/2026")
+    assert reply.status(1) == "success"
+    gw.sim.admin.change_company(gw.sim.company_id, closed_through=None)
+    assert gw.call(fn(bill().replace("11/01/2026", "10/15/2026"))).status() == "success"

@@ -30,7 +30,7 @@ _SEED_KEYS = {"senders", "companies", "clock_offset_seconds", "faults"}
 _SENDER_KEYS = {"id", "password"}
 _COMPANY_KEYS = {"id", "web_services", "authorized_senders", "subscriptions", "entities", "restrict_top_level",
                  "concurrency_limit", "session_minutes", "custom_fields", "user_dimensions", "roles", "users",
-                 "records", "latency"}
+                 "records", "latency", "closed_through"}
 _ENTITY_KEYS = {"id", "name"}
 _ROLE_KEYS = {"name", "permissions"}
 _USER_KEYS = {"id", "password", "type", "status", "web_services", "entities", "roles", "permissions"}
@@ -117,6 +117,12 @@ def company_doc(path: str, spec: Mapping[str, Any], existing: dict[str, Any] | N
             doc[flag] = _bool(f"{path}.{flag}", spec[flag])
     if "concurrency_limit" in spec:
         doc["concurrency_limit"] = _int(f"{path}.concurrency_limit", spec["concurrency_limit"], 1)
+    if "closed_through" in spec:  # the books are closed through this date (MM/DD/YYYY); null reopens them
+        value = spec["closed_through"]
+        try:
+            doc["closed_through"] = writes.check_date("closed_through", str(value)) if value else None
+        except IntacctError as exc:
+            raise SeedError(f"{path}.closed_through: {exc}") from None
     if "session_minutes" in spec:
         doc["session_minutes"] = _int(f"{path}.session_minutes", spec["session_minutes"], 1)
     if "latency" in spec:

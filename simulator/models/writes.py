@@ -9,6 +9,7 @@ session's entity, and the business key is unique (BL34000061 then BL01001973).
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -71,8 +72,6 @@ def check_date(field: str, value: str) -> str:
     if m:
         month, day, year = (int(x) for x in m.groups())
         try:
-            from datetime import date
-
             date(year, month, day)
             return f"{month:02d}/{day:02d}/{year:04d}"
         except ValueError:
@@ -222,6 +221,22 @@ def validate_lines(ctx: Ctx, obj: ObjectDef, doc: dict[str, Any]) -> list[dict[s
     return cleaned
 
 
+def _as_date(mmddyyyy: str) -> date:
+    month, day, year = (int(x) for x in mmddyyyy.split("/"))
+    return date(year, month, day)
+
+
+def _check_open_period(ctx: Ctx, obj: ObjectDef, when: str) -> None:
+    """A transaction dated in a closed period fails as fyle's closed-period handling expects."""
+    closed = ctx.company.doc.get("closed_through")
+    if not closed or not when or not _DATE.match(when):
+        return
+    if _as_date(when) <= _as_date(closed):
+        first_open = _as_date(closed) + timedelta(days=1)
+        raise InvalidReference(f"Date must be on or after {first_open:%m/%d/%Y}: the period through {closed} is "
+                               "closed.", obj.name, "Post the transaction in an open period, or reopen the period.")
+
+
 def _name_of(obj: ObjectDef, doc: dict[str, Any]) -> str | None:
     if obj.name_field is None:
         return None
@@ -251,6 +266,8 @@ def insert(ctx: Ctx, obj: ObjectDef, raw: dict[str, Any]) -> Record:
     """Validate and store one new record (the shared path of generic and legacy creates)."""
     doc = validate_fields(ctx, obj, raw, creating=True)
     lines = validate_lines(ctx, obj, raw) if obj.lines is not None else None
+    if lines is not None:
+        _check_open_period(ctx, obj, str(doc.get("WHENCREATED") or doc.get("BATCH_DATE") or ""))
     recordno = ctx.tx.next_recordno(ctx.company_id)
     if obj.auto_key:
         key = str(recordno)
