@@ -11,11 +11,11 @@ for many parties.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from connector.intacct import IntacctClient, UncertainOutcome
+from connector.intacct import Function, IntacctClient, UncertainOutcome
 from connector.intacct import functions as fn
 from connector.intacct.errors import ErrorDetail
 from connector.tms.model import Party, PartyKind
@@ -54,11 +54,6 @@ def _label(party: Party) -> str:
     return {PartyKind.CUSTOMER: "Customer", PartyKind.CARRIER: "Carrier", PartyKind.DRIVER: "Driver"}[party.kind]
 
 
-def _chunks(items: Sequence[str], size: int) -> Iterable[Sequence[str]]:
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
-
-
 class Matcher:
     """Resolves parties for one subsidiary; results are cached for the matcher's lifetime (one sync)."""
 
@@ -68,78 +63,85 @@ class Matcher:
         self.unmatched = unmatched
         self._done: dict[str, Match | MatchFailure] = {}
 
-    def resolve(self, parties: Iterable[Party]) -> dict[str, Match | MatchFailure]:
-        todo = {p.id: p for p in parties if p.id not in self._done}
-        by_id = [p for p in todo.values() if p.external_id(self.subsidiary_id)]
-        by_name = [p for p in todo.values() if not p.external_id(self.subsidiary_id)]
-        self._by_external_id(by_id)
-        unmatched = self._by_name(by_name)
-        if unmatched:
-            self._create(unmatched)
-        return {pid: self._done[pid] for pid in [p.id for p in parties] if pid in self._done}
-
-    # -- lookups ------------------------------------------------------------------------------
-    def _lookup(self, obj: str, field: str, values: list[str], case_insensitive: bool) -> list[dict[str, str]]:
-        id_field = f"{obj}ID"
-        chunks = _chunks(sorted(set(values)), LOOKUP_CHUNK)
-        functions = [fn.query(obj, [id_field, "NAME", "STATUS"], field=field, values=list(chunk),
-                              case_insensitive=case_insensitive) for chunk in chunks]
-        rows: list[dict[str, str]] = []
-        for result in self.client.execute(functions):
-            if not result.ok:
-                raise LookupFailed(result.errors)
-            rows.extend(result.records())
-        return rows
-
-    def _by_external_id(self, parties: list[Party]) -> None:
+    def resolve(self, parties: Iterable[Party], *, create: bool = True) -> dict[str, Match | MatchFailure]:
+        """Match many parties with one request (ID and name lookups for customers and vendors together)."""
+        parties = list(parties)
+        todo = list({p.id: p for p in parties if p.id not in self._done}.values())
+        plan: list[tuple[str, str, list[Party]]] = []
         for obj in ("CUSTOMER", "VENDOR"):
-            group = [p for p in parties if sage_object(p.kind) == obj]
-            if not group:
-                continue
-            found = {r.get(f"{obj}ID", "") for r in self._lookup(obj, f"{obj}ID", [
-                p.external_id(self.subsidiary_id) or "" for p in group], case_insensitive=False)}
-            for p in group:
-                ext = p.external_id(self.subsidiary_id) or ""
-                if ext in found:
-                    self._done[p.id] = Match(p.id, ext, How.EXTERNAL_ID)
-                else:
-                    self._done[p.id] = MatchFailure(
-                        p.id, "MATCH-ID-UNKNOWN",
-                        f"{_label(p)} {p.name}: External Accounting ID {ext} (set for this subsidiary) does not "
-                        f"exist in Sage as a {obj.title()} ID. Correct the External Accounting ID on the "
-                        f"{_label(p).lower()} profile or create {obj.title()} {ext} in Sage.")
-
-    def _by_name(self, parties: list[Party]) -> list[Party]:
+            group = [p for p in todo if sage_object(p.kind) == obj]
+            plan.append((obj, f"{obj}ID", [p for p in group if p.external_id(self.subsidiary_id)]))
+            plan.append((obj, "NAME", [p for p in group if not p.external_id(self.subsidiary_id)]))
+        plan = [step for step in plan if step[2]]
+        functions: list[Function] = []
+        spans: list[tuple[int, int]] = []
+        for obj, field, group in plan:
+            values = sorted({self._key(p, field) for p in group})
+            chunks = [fn.query(obj, [f"{obj}ID", "NAME", "STATUS"], field=field, values=values[i:i + LOOKUP_CHUNK],
+                               case_insensitive=field == "NAME") for i in range(0, len(values), LOOKUP_CHUNK)]
+            spans.append((len(functions), len(functions) + len(chunks)))
+            functions += chunks
+        results = self.client.execute(functions)
         unmatched: list[Party] = []
-        for obj in ("CUSTOMER", "VENDOR"):
-            group = [p for p in parties if sage_object(p.kind) == obj]
-            if not group:
+        for (obj, field, group), (a, b) in zip(plan, spans, strict=True):
+            failed = [r for r in results[a:b] if not r.ok]
+            if failed:
+                for p in group:
+                    self._done[p.id] = MatchFailure(p.id, failed[0].errors[0].errorno if failed[0].errors else "LOOKUP",
+                                                    f"{_label(p)} {p.name} could not be looked up in Sage",
+                                                    errors=failed[0].errors)
                 continue
-            rows = self._lookup(obj, "NAME", [p.name for p in group], case_insensitive=True)
-            candidates: dict[str, list[str]] = {}
-            for row in rows:
-                candidates.setdefault(row.get("NAME", "").casefold(), []).append(row.get(f"{obj}ID", ""))
-            for p in group:
-                ids = sorted(candidates.get(p.name.casefold(), []))
-                if len(ids) == 1:
-                    self._done[p.id] = Match(p.id, ids[0], How.NAME, (
-                        f"{_label(p)} {p.name} was matched by name to Sage {obj.title()} {ids[0]}; set the External "
-                        f"Accounting ID on the {_label(p).lower()} profile for this subsidiary to {ids[0]} to make "
-                        "the link reliable."))
-                elif ids:
-                    self._done[p.id] = MatchFailure(
-                        p.id, "MATCH-AMBIGUOUS",
-                        f"{_label(p)} {p.name}: {len(ids)} Sage {obj.title()} records share this name "
-                        f"({', '.join(ids)}); Alvys will not guess. Set the External Accounting ID on the "
-                        f"{_label(p).lower()} profile for this subsidiary to the right one.", tuple(ids))
-                elif self.unmatched == "create":
-                    unmatched.append(p)
-                else:
-                    self._done[p.id] = MatchFailure(
-                        p.id, "MATCH-NONE",
-                        f"{_label(p)} {p.name} has no External Accounting ID for this subsidiary and no Sage "
-                        f"{obj.title()} has that name. Create it in Sage and set the External Accounting ID, or let "
-                        "the connection create missing records.")
+            rows = [row for r in results[a:b] for row in r.records()]
+            if field == "NAME":
+                unmatched += self._by_name(obj, group, rows)
+            else:
+                self._by_external_id(obj, group, rows)
+        if unmatched and create:
+            self._create(unmatched)
+        return {p.id: self._done[p.id] for p in parties if p.id in self._done}
+
+    def _key(self, party: Party, field: str) -> str:
+        return party.name if field == "NAME" else party.external_id(self.subsidiary_id) or ""
+
+    def _by_external_id(self, obj: str, group: list[Party], rows: list[dict[str, str]]) -> None:
+        found = {r.get(f"{obj}ID", "") for r in rows}
+        for p in group:
+            ext = p.external_id(self.subsidiary_id) or ""
+            if ext in found:
+                self._done[p.id] = Match(p.id, ext, How.EXTERNAL_ID)
+            else:
+                self._done[p.id] = MatchFailure(
+                    p.id, "MATCH-ID-UNKNOWN",
+                    f"{_label(p)} {p.name}: External Accounting ID {ext} (set for this subsidiary) does not "
+                    f"exist in Sage as a {obj.title()} ID. Correct the External Accounting ID on the "
+                    f"{_label(p).lower()} profile or create {obj.title()} {ext} in Sage.")
+
+    def _by_name(self, obj: str, group: list[Party], rows: list[dict[str, str]]) -> list[Party]:
+        candidates: dict[str, list[str]] = {}
+        for row in rows:
+            candidates.setdefault(row.get("NAME", "").casefold(), []).append(row.get(f"{obj}ID", ""))
+        unmatched: list[Party] = []
+        for p in group:
+            ids = sorted(candidates.get(p.name.casefold(), []))
+            if len(ids) == 1:
+                self._done[p.id] = Match(p.id, ids[0], How.NAME, (
+                    f"{_label(p)} {p.name} was matched by name to Sage {obj.title()} {ids[0]}; set the External "
+                    f"Accounting ID on the {_label(p).lower()} profile for this subsidiary to {ids[0]} to make "
+                    "the link reliable."))
+            elif ids:
+                self._done[p.id] = MatchFailure(
+                    p.id, "MATCH-AMBIGUOUS",
+                    f"{_label(p)} {p.name}: {len(ids)} Sage {obj.title()} records share this name "
+                    f"({', '.join(ids)}); Alvys will not guess. Set the External Accounting ID on the "
+                    f"{_label(p).lower()} profile for this subsidiary to the right one.", tuple(ids))
+            elif self.unmatched == "create":
+                unmatched.append(p)
+            else:
+                self._done[p.id] = MatchFailure(
+                    p.id, "MATCH-NONE",
+                    f"{_label(p)} {p.name} has no External Accounting ID for this subsidiary and no Sage "
+                    f"{obj.title()} has that name. Create it in Sage and set the External Accounting ID, or let "
+                    "the connection create missing records.")
         return unmatched
 
     # -- creation -----------------------------------------------------------------------------
@@ -156,8 +158,11 @@ class Matcher:
                 results = self.client.execute(functions, writes=True)
             except UncertainOutcome:
                 # Sage may have created some: match them by name again, create only the rest.
-                still = {p.id for p in self._by_name([p for p, _ in batch])}
-                pending = {p.id: (p, n) for p, n in batch if p.id in still}
+                again = [p for p, _ in batch]
+                for p in again:
+                    self._done.pop(p.id, None)
+                self.resolve(again, create=False)
+                pending = {p.id: (p, n) for p, n in batch if p.id not in self._done}
                 continue
             pending = {}
             for (p, n), result in zip(batch, results, strict=True):
@@ -175,14 +180,6 @@ class Matcher:
         for p, _ in pending.values():
             self._done[p.id] = MatchFailure(p.id, "MATCH-CREATE-FAILED", f"{_label(p)} {p.name}: Sage did not "
                                             "confirm creating the record; it will be matched by name next sync.")
-
-
-class LookupFailed(Exception):
-    """A matching query itself failed (e.g. no permission to list vendors)."""
-
-    def __init__(self, errors: tuple[ErrorDetail, ...]) -> None:
-        self.errors = errors
-        super().__init__("; ".join(str(e) for e in errors))
 
 
 def new_id(party: Party, attempt: int = 1) -> str:

@@ -20,7 +20,7 @@ from connector.export import BILL, INVOICE, SAGE_OBJECT, Document, build, docume
 from connector.intacct import IntacctClient, IntacctError, UncertainOutcome
 from connector.intacct import functions as fn
 from connector.ledger import Ledger, State
-from connector.matching import LookupFailed, Match, Matcher, MatchFailure, sage_object
+from connector.matching import Matcher, MatchFailure
 from connector.settings import ConnectionSettings
 from connector.tms.model import Dataset, PartyKind
 
@@ -147,20 +147,11 @@ class Syncer:
     # -- matching -----------------------------------------------------------------------------
     def _match(self, docs: list[Document], report: SyncReport) -> list[tuple[Document, str]]:
         matcher = Matcher(self.client, self.sub, unmatched=self.settings.unmatched)
-        matches: dict[str, Match | MatchFailure] = {}
-        for obj in ("CUSTOMER", "VENDOR"):
-            parties = list({d.party.id: d.party for d in docs if sage_object(d.party.kind) == obj}.values())
-            if not parties:
-                continue
-            try:
-                matches.update(matcher.resolve(parties))
-            except LookupFailed as exc:
-                what = f"Matching {'customers' if obj == 'CUSTOMER' else 'carriers and drivers'} in Sage"
-                advice = str(advise(exc.errors, what=what))
-                for p in parties:
-                    matches[p.id] = MatchFailure(p.id, exc.errors[0].errorno if exc.errors else "LOOKUP", advice)
-            except IntacctError as exc:
-                raise SyncAborted(str(advise(exc.errors, what="Connecting to Sage"))) from None
+        try:
+            matches = matcher.resolve({d.party.id: d.party for d in docs}.values())
+        except IntacctError as exc:
+            raise SyncAborted(str(advise(exc.errors, what="Matching customers and vendors in Sage"))
+                              if exc.errors else f"Matching customers and vendors in Sage failed: {exc}") from None
         ready: list[tuple[Document, str]] = []
         noted: set[str] = set()
         for doc in docs:

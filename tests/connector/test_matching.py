@@ -79,5 +79,5 @@ def test_lookups_are_batched_and_cached(sim, wire_factory):
                for i in range(30)]
     out = m.resolve(parties)
     assert all(isinstance(v, Match) for v in out.values()) and len(out) == 30
-    assert len(wire.bodies) == 3            # session, one request for ID lookups, one for name lookups
-    assert m.resolve(parties) == out and len(wire.bodies) == 3
+    assert len(wire.bodies) == 2            # session, then one request for the ID and the name lookups
+    assert m.resolve(parties) == out and len(wire.bodies) == 2
