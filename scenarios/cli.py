@@ -38,7 +38,7 @@ def _run(args: argparse.Namespace) -> int:
         result = run_file(f)
         results.append(result)
         if args.quiet:
-            print(f"{'PASS' if result.ok else 'FAIL'}  {result.name}  ({f})")
+            print(f"{report.status_of(result):8}  {result.name}  ({f})")
         else:
             print(report.text(result) + "\n")
     print(report.summary(results))
@@ -46,7 +46,7 @@ def _run(args: argparse.Namespace) -> int:
         Path(args.junit).write_bytes(report.junit(results))
     if args.html:
         Path(args.html).write_text(report.html_report(results), encoding="utf-8")
-    return 0 if all(r.ok for r in results) else 1
+    return 0 if all(r.expected_outcome for r in results) else 1
 
 
 def _new(args: argparse.Namespace) -> int:

@@ -54,6 +54,12 @@ class ScenarioResult:
     steps: list[StepResult] = field(default_factory=list)
     error: str | None = None           # the scenario could not run at all (bad file)
     seconds: float = 0.0
+    known_issue: str = ""              # a bug the scenario reproduces that is not fixed yet
+
+    @property
+    def expected_outcome(self) -> bool:
+        """Passed, or still reproduces its known issue (a known issue that passes is a miss: remove the mark)."""
+        return self.ok != bool(self.known_issue) and self.error is None
 
     @property
     def ok(self) -> bool:
@@ -328,7 +334,8 @@ def run_file(path: str | Path) -> ScenarioResult:
         sc = parse(load(path))
     except ScenarioError as exc:
         return ScenarioResult(str(path), Path(path).stem, "", "", [], error=str(exc))
-    result = ScenarioResult(sc.file, sc.name, sc.ticket, sc.description, _setup_summary(sc))
+    result = ScenarioResult(sc.file, sc.name, sc.ticket, sc.description, _setup_summary(sc),
+                            known_issue=sc.known_issue)
     try:
         run = Run(sc)
         for step in sc.steps:

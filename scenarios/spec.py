@@ -37,7 +37,9 @@ from simulator.testing import DEFAULT_USER, standard_company
 
 TOP = {"name": "a one-line title", "ticket": "the support ticket it reproduces", "description": "what happens",
        "sage": "the customer's Sage setup", "tms": "the TMS data", "connection": "the connector settings",
-       "operator": "the Alvys user acting", "steps": "what happens, in order, with expectations", "tags": "labels"}
+       "operator": "the Alvys user acting", "steps": "what happens, in order, with expectations", "tags": "labels",
+       "known_issue": "the scenario reproduces a bug not fixed yet: it is expected to fail, and must be removed "
+                      "once it passes"}
 SAGE = {"company": "a seed company block", "standard": "start from the guide-compliant company (default true)",
         "senders": "extra Web Services senders", "faults": "fault rules"}
 TMS = {"subsidiaries": "list of {id, name, code}", "customers": "list of parties", "carriers": "list of parties",
@@ -83,6 +85,7 @@ class Scenario:
     operator: dict[str, str]
     steps: list[Step]
     tags: list[str]
+    known_issue: str = ""
 
     @property
     def file(self) -> str:
@@ -114,7 +117,7 @@ def parse(src: Source) -> Scenario:
         raise src.error("steps", "a scenario needs at least one step")
     return Scenario(src, str(doc["name"]), str(doc.get("ticket", "")), str(doc.get("description", "")).strip(),
                     company, seed, dataset, connection, {k: str(v) for k, v in operator.items()}, steps,
-                    [str(t) for t in doc.get("tags") or []])
+                    [str(t) for t in doc.get("tags") or []], str(doc.get("known_issue") or ""))
 
 
 def _company(src: Source, sage: Mapping[str, Any]) -> dict[str, Any]:
