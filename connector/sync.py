@@ -55,7 +55,7 @@ class SyncReport:
     failed: list[Outcome] = field(default_factory=list)
     not_migrated: list[str] = field(default_factory=list)
     recovered: list[str] = field(default_factory=list)     # found in Sage after a lost answer: not re-posted
-    uncertain: list[str] = field(default_factory=list)     # still unknown; checked again next run
+    uncertain: list[str] = field(default_factory=list)     # not confirmed posted after every retry; pending
     already_posted: int = 0
     notes: list[str] = field(default_factory=list)
     error: str | None = None
@@ -214,4 +214,7 @@ class Syncer:
                     report.failed.append(Outcome(doc.key.number, doc.kind, doc.label, errorno=errorno,
                                                  message=message, advice=str(advice)))
             return
+        # Checked after every lost answer: these are known not to be in Sage; they stay pending for the next run.
         report.uncertain.extend(d.key.number for d, _ in pending)
+        report.error = report.error or (f"the Sage gateway failed {MAX_ROUNDS} times in a row; {len(pending)} "
+                                        "document(s) were confirmed not posted and stay pending for the next sync")
