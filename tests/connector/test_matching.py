@@ -81,3 +81,19 @@ def test_lookups_are_batched_and_cached(sim, wire_factory):
     assert all(isinstance(v, Match) for v in out.values()) and len(out) == 30
     assert len(wire.bodies) == 2            # session, then one request for the ID and the name lookups
     assert m.resolve(parties) == out and len(wire.bodies) == 2
+
+
+def test_lost_answer_on_create_is_matched_by_name_not_created_twice(sim, wire_factory):
+    from tests.connector.conftest import writes
+    seen = {"n": 0}
+
+    def rule(request, _n):
+        if writes(request):
+            seen["n"] += 1
+            return "lose" if seen["n"] == 1 else None
+        return None
+    _, http = wire_factory(rule)
+    m = Matcher(connect(sim, http=http).client, "SUB-1", unmatched="create")
+    out = m.resolve([Party("c", PartyKind.CARRIER, "Nowhere Trucking"), Party("d", PartyKind.DRIVER, "Al Green")])
+    assert {v.how for v in out.values()} == {How.NAME}       # Sage had created both: found by name afterwards
+    assert sorted(r["NAME"] for r in sim.records("VENDOR")) == ["Al Green", "Nowhere Trucking"]
