@@ -160,6 +160,9 @@ def _function_advice(err: ErrorDetail, what: str, why: str, party_hint: str) -> 
         value = next(g for g in (m.group(2), m.group(4), m.group(6)) if g is not None)
         return Advice(what, text, f"The {dim} value {value} does not exist or is inactive in Sage: create or "
                                   f"activate it, or correct the {dim} dimension mapping", 6)
+    if "Date must be on or after" in text:
+        return Advice(what, text, "The Sage accounting period for this date is closed: reopen the period in Sage, "
+                                  "then sync again")
     if err.errorno == "BL34000061":
         return Advice(what, text, "A record with this ID already exists in Sage: link the profile to it by "
                                   "setting its External Accounting ID")

@@ -32,6 +32,7 @@ def E(no, d2="", corr="", d=""):  # noqa: N802
     ([E("BL01001973", "The employee 'E1' is invalid.")], 6, "employee"),
     ([E("BL34000061", "Another Vendor with the given value(s) V-1  already exists")], None, "already exists"),
     ([E("GW-0010", "too many")], None, "backs off and retries"),
+    ([E("BL01001973", "Date must be on or after 02/01/2026")], None, "period for this date is closed"),
     ([E("BL03000018", "Required field X is missing", "Enter a value for X, and try again.")], None, "Enter a value"),
     ([E("XX", "odd")], None, "Correct the data"),
     ([], None, "Correct the data")])
