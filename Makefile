@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint load clean
+.PHONY: demo test lint load bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,15 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n auto -q --cov --cov-report=term:skip-covered
+
+# Locust against the served simulator at tier settings; LOAD_DURATION (30), LOAD_USER_CLASS (gateway|sync),
+# LOAD_USERS, LOAD_COMPANIES, LOAD_PROCESSES (Locust workers) ... see loadtests/README.md. Reports in results/.
+load: $(STAMP)
+	$(BIN)/python -m loadtests.run $(LOAD_ARGS)
+
+# The side-by-side benchmark table (BENCH_ROWS=1,2,3,4,5; BENCH_WRITE=loadtests/RESULTS.md appends it there).
+bench: $(STAMP)
+	$(BIN)/python -m loadtests.bench $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -92,6 +92,17 @@ class Store:
                 raise
             conn.execute("COMMIT")
 
+    @contextmanager
+    def read(self) -> Iterator[Tx]:
+        """A read-only transaction: a consistent snapshot that never waits for (or blocks) a writer in WAL mode."""
+        with self._lock:
+            conn = self._connection()
+            conn.execute("BEGIN")
+            try:
+                yield Tx(conn)
+            finally:
+                conn.execute("COMMIT")
+
     def reset(self) -> None:
         with self.transaction() as tx:
             for table in TABLES:

@@ -100,7 +100,7 @@ class Backend:
         Read before the request's own transaction so the concurrency slot is taken first.
         """
         op = request.operations[0]
-        with self.store.transaction() as tx:
+        with self.store.read() as tx:
             if op.login is not None:
                 company_id, entity = op.login.companyid, op.login.locationid or ""
             else:

@@ -210,6 +210,9 @@ class FaultBook:
 
     def pick(self, company: str | None, entity: str | None, functions: list[tuple[str, str]]) -> FaultRule | None:
         """The first matching rule whose die roll fires; counts it against ``times``."""
+        with self.store.read() as tx:  # no rules (the usual case): no write lock taken
+            if tx.get_meta(self.KEY, "[]") == "[]":
+                return None
         with self.store.transaction() as tx:
             raw = tx.get_meta(self.KEY, "[]")
             if raw == "[]":

@@ -1,0 +1,509 @@
+"""``make bench``: one table of side-by-side figures on this machine (printed, not timed tests).
+
+    python -m loadtests.bench [--rows 1,2,3,4,5] [--seconds 5] [--growth 1000,100000,1000000]
+                              [--memory-docs 20000,100000] [--write loadtests/RESULTS.md]
+
+1. gateway functions/s at 1 and 100 functions per request (create APBILL, 3 lines) vs a bare Flask + lxml
+   echo app with a response of the same size, both under ``intacct-sim serve``'s gunicorn settings;
+2. connector end-to-end documents/s (in-process and over HTTP) vs raw gateway functions/s at the same batch;
+3. tier-shaped (concurrency 2, 300 ms per request): connector documents/s vs the ceiling 2 x batch / 0.3 s;
+4. growth: readByQuery by ID and by NAME at 1k / 100k / 1M records (p50, p95), and peak memory of the
+   simulator and the connector syncing N documents;
+5. ``pytest -n auto`` vs ``-n 0`` wall time.
+
+Every row compares figures measured in the same run (ratios), because absolute numbers on a shared
+2-core box move by +-10 % from run to run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.client
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from loadtests import connector_driver as cd
+from loadtests.common import (
+    GatewayClient,
+    Tier,
+    apbill_batch,
+    envelope,
+    read_outcome,
+    tier_company,
+    tier_seed,
+    write_seed,
+)
+from simulator.demo import free_port, served
+from simulator.testing import standard_seed
+from simulator.views.gateway import GATEWAY_PATH
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Row:
+    name: str
+    measured: str
+    baseline: str
+    ratio: float | None
+    goal: str
+    met: bool | None
+    note: str = ""
+
+
+# --------------------------------------------------------------------------- load generator
+def drive(base: str, bodies: list[bytes], *, seconds: float, connections: int = 8, warmup: float = 1.0,
+          headers: dict[str, str] | None = None, functions: int = 1) -> tuple[float, float, int]:
+    """Keep-alive POSTs of ``bodies`` (round-robin) from ``connections`` threads: (req/s, functions/s, failures)."""
+    parts = urlsplit(base)
+    hdrs = {"content-type": "application/xml", **(headers or {})}
+    stop = threading.Event()
+    measuring = threading.Event()
+    counts = [0] * connections
+    failures = [0] * connections
+
+    def worker(i: int) -> None:
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+        n = i
+        while not stop.is_set():
+            body = bodies[n % len(bodies)]
+            n += connections
+            try:
+                conn.request("POST", GATEWAY_PATH, body, hdrs)
+                resp = conn.getresponse()
+                data = resp.read()
+                ok = resp.status == 200 and b"<status>failure</status>" not in data
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+                ok = False
+            if measuring.is_set():
+                counts[i] += 1
+                failures[i] += 0 if ok else 1
+        conn.close()
+
+    threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(connections)]
+    for t in threads:
+        t.start()
+    time.sleep(warmup)
+    measuring.set()
+    t0 = time.perf_counter()
+    time.sleep(seconds)
+    measuring.clear()
+    elapsed = time.perf_counter() - t0
+    stop.set()
+    for t in threads:
+        t.join(timeout=60)
+    done = sum(counts) - sum(failures)
+    return done / elapsed, done * functions / elapsed, sum(failures)
+
+
+@contextlib.contextmanager
+def serve_echo(workers: int) -> Iterator[str]:
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "loadtests.echo_app", "--port", str(port), "--workers",
+                             str(workers)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            with contextlib.suppress(httpx.TransportError):
+                if httpx.get(base + "/__sim/health", timeout=1).status_code == 200:
+                    break
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("echo app did not start")
+            time.sleep(0.1)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def served_seed(seed: dict[str, Any], workers: int = 2) -> Iterator[str]:
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        path = write_seed(os.path.join(tmp, "seed.yaml"), seed)
+        with served(Path(path), workers=workers) as base:
+            yield base
+
+
+def _fmt(x: float) -> str:
+    return f"{x:,.0f}" if x >= 100 else f"{x:,.1f}"
+
+
+# --------------------------------------------------------------------------- 1. gateway vs bare app
+def row_gateway(seconds: float, workers: int) -> list[Row]:
+    fast = Tier(concurrency=64)
+    rows = []
+    bodies: dict[int, list[bytes]] = {}
+    sizes: dict[int, int] = {}
+    sim: dict[int, tuple[float, float, int]] = {}
+    with served_seed(tier_seed(1, fast), workers) as base:
+        gw = GatewayClient(base, "LOAD-CO-00")
+        gw.open_session()
+        for n, count in ((1, 20000), (100, 400)):
+            bodies[n] = [envelope(apbill_batch("B", n), gw.auth) for _ in range(count)]
+            probe = gw.post(bodies[n][0])
+            assert probe.exception is None, probe.exception
+            sizes[n] = probe.length
+            sim[n] = drive(base, bodies[n], seconds=seconds, functions=n)
+        gw.close()
+    with serve_echo(workers) as base:
+        for n in (1, 100):
+            echo = drive(base, bodies[n], seconds=seconds, functions=n, headers={"X-Echo-Size": str(sizes[n])})
+            ratio = sim[n][1] / echo[1] if echo[1] else 0.0
+            rows.append(Row(f"1. gateway fn/s, {n} fn/request (APBILL x3 lines, {workers} workers)",
+                            f"{_fmt(sim[n][1])} fn/s ({_fmt(sim[n][0])} req/s, {sim[n][2]} failed)",
+                            f"echo app {_fmt(echo[1])} fn/s (response {sizes[n]:,} B)", ratio, ">= 0.5x",
+                            ratio >= 0.5))
+    return rows
+
+
+# --------------------------------------------------------------------------- 2. connector vs raw gateway
+def _raw_sequential(http: httpx.Client, base: str, company: str, batch: int, seconds: float) -> float:
+    gw = GatewayClient(base, company, http=http)
+    gw.open_session()
+    bodies = [envelope(apbill_batch("R", batch), gw.auth) for _ in range(50)]
+    done, t0, i = 0, time.perf_counter(), 0
+    while time.perf_counter() - t0 < seconds:
+        out = gw.post(bodies[i % len(bodies)])
+        i += 1
+        done += out.functions - len(out.failures)
+    return done / (time.perf_counter() - t0)
+
+
+def _connector_docs_per_s(http: httpx.Client, base: str, company: str, data: Any, batch: int) -> tuple[float, Any]:
+    cd.seed_company(http, company, data)
+    conn = cd.settings(data, company, base_url=base, batch=batch, concurrency=64)
+    t0 = time.perf_counter()
+    result = cd.sync(conn, http, data)
+    return result.posted / (time.perf_counter() - t0), result
+
+
+def row_connector(seconds: float, workers: int, batch: int = 50) -> list[Row]:
+    from simulator.app import create_app
+    from simulator.testing import IN_PROCESS_BASE
+
+    rows = []
+    data = cd.dataset(11, loads=2500, settlements=1000)
+    fast = Tier(concurrency=64)
+    for where in ("in-process", "HTTP"):
+        if where == "in-process":
+            app = create_app({"LATENCY": False, "SEED": tier_seed(2, fast)})
+            ctx: Any = contextlib.nullcontext(IN_PROCESS_BASE)
+            make = lambda base, app=app: httpx.Client(transport=httpx.WSGITransport(app=app),  # noqa: E731
+                                                      base_url=base, timeout=60)
+        else:
+            ctx = served_seed(tier_seed(2, fast), workers)
+            make = lambda base: httpx.Client(base_url=base, timeout=60)  # noqa: E731
+        with ctx as base, make(base) as http:
+            raw = _raw_sequential(http, base, "LOAD-CO-00", batch, seconds)
+            docs, result = _connector_docs_per_s(http, base, "LOAD-CO-01", data, batch)
+        cost = raw / docs if docs else float("inf")
+        rows.append(Row(f"2. connector docs/s {where}, batch {batch}, 1 subsidiary",
+                        f"{_fmt(docs)} docs/s ({result.posted} posted, {result.failed} failed, "
+                        f"{result.requests} requests)", f"raw gateway {_fmt(raw)} fn/s", 1 / cost if docs else 0.0,
+                        ">= 0.5x (cost <= 2x)", cost <= 2.0))
+    return rows
+
+
+# --------------------------------------------------------------------------- 3. tier-shaped
+def row_tier(batch: int = 50, workers: int = 2) -> list[Row]:
+    tier = Tier(concurrency=2, base_ms=300)
+    ceiling = tier.ceiling(batch)
+    rows = []
+    with served_seed(tier_seed(2, tier), workers) as base:
+        for subs, company in ((1, "LOAD-CO-00"), (2, "LOAD-CO-01")):
+            # one customer's subsidiaries: the same parties, their own document prefixes
+            sets = [cd.dataset(100, loads=600, settlements=250, subsidiary=i + 1) for i in range(subs)]
+            results: list[Any] = [None] * subs
+            with httpx.Client(base_url=base, timeout=60) as admin:
+                for data in sets:
+                    cd.seed_company(admin, company, data)
+
+            def run(i: int, data: Any, company: str = company, results: list[Any] = results) -> None:
+                with httpx.Client(base_url=base, timeout=60) as http:
+                    conn = cd.settings(data, company, base_url=base, batch=batch, concurrency=2)
+                    results[i] = cd.sync(conn, http, data)
+
+            t0 = time.perf_counter()
+            threads = [threading.Thread(target=run, args=(i, d)) for i, d in enumerate(sets)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            elapsed = time.perf_counter() - t0
+            with httpx.Client(base_url=base, timeout=60) as admin:
+                bills = admin.get(f"/__sim/companies/{company}/records/APBILL").json()["records"]
+                invoices = admin.get(f"/__sim/companies/{company}/records/ARINVOICE").json()["records"]
+            ids = [b.get("RECORDID") for b in bills] + [i.get("RECORDID") or i.get("INVOICENO") for i in invoices]
+            expected = sum(cd.documents(d) for d in sets)
+            posted = sum(r.posted for r in results)
+            once = len(ids) == len(set(ids)) == expected == posted
+            unhandled = sum(r.uncertain for r in results) + sum(1 for r in results if r.error)
+            docs = posted / elapsed
+            ratio = docs / ceiling
+            rows.append(Row(f"3. tier: concurrency 2, 300 ms/request, batch {batch}, {subs} subsidiar"
+                            f"{'y' if subs == 1 else 'ies'} on one company",
+                            f"{_fmt(docs)} docs/s ({posted}/{expected} posted, {len(ids)} in Sage, "
+                            f"{sum(r.retries for r in results)} retries)",
+                            f"ceiling {_fmt(ceiling)} docs/s", ratio, ">= 0.9x, exactly once, no 429 unhandled",
+                            ratio >= 0.9 and once and not unhandled,
+                            "" if once else "documents missing or duplicated"))
+    return rows
+
+
+# --------------------------------------------------------------------------- 4. growth and memory
+def bulk_vendors(store: Any, company: str, n: int, chunk: int = 50000) -> None:
+    """n VENDOR records straight into the store in one transaction (the shape the gateway writes)."""
+    stamp = "11/25/2026 00:00:00"
+    with store.transaction() as tx:
+        start = tx.conn.execute("SELECT next FROM counters WHERE company=?", (company,)).fetchone()[0]
+        for lo in range(0, n, chunk):
+            rows = []
+            for i in range(lo, min(lo + chunk, n)):
+                rn = start + i
+                vid, name = f"BV-{i:07d}", f"Bulk Vendor {i:07d}"
+                doc = {"VENDORID": vid, "NAME": name, "RECORDNO": str(rn), "WHENCREATED": stamp,
+                       "WHENMODIFIED": stamp, "STATUS": "active", "CREATEDBY": "Admin", "MODIFIEDBY": "Admin",
+                       "MEGAENTITYKEY": "", "MEGAENTITYID": "", "MEGAENTITYNAME": ""}
+                rows.append((company, "VENDOR", rn, vid, name.upper(), "", json.dumps(doc)))
+            tx.conn.executemany("INSERT INTO records(company, object, recordno, key, name_ci, entity, doc) "
+                                "VALUES(?,?,?,?,?,?,?)", rows)
+        tx.conn.execute("UPDATE counters SET next=? WHERE company=?", (start + n, company))
+
+
+def _lookup_times(client: Any, auth: str, n: int, field: str, samples: int) -> tuple[float, float, int]:
+    import random
+
+    rng = random.Random(n)
+    times = []
+    found = 0
+    for _ in range(samples):
+        i = rng.randrange(n)
+        value = f"BV-{i:07d}" if field == "VENDORID" else f"Bulk Vendor {i:07d}"
+        body = envelope(f'<function controlid="q"><readByQuery><object>VENDOR</object><fields>RECORDNO,VENDORID,NAME'
+                        f"</fields><query>{field} = '{value}'</query><pagesize>10</pagesize></readByQuery></function>",
+                        auth)
+        t0 = time.perf_counter()
+        resp = client.post(GATEWAY_PATH, data=body, content_type="application/xml")
+        times.append((time.perf_counter() - t0) * 1000)
+        out = read_outcome(resp.status_code, resp.data)
+        found += out.functions - len(out.failures) if b'count="1"' in resp.data else 0
+    q = statistics.quantiles(times, n=20)
+    return statistics.median(times), q[18], found
+
+
+def row_growth(sizes: list[int], samples: int = 300) -> list[Row]:
+    from simulator.app import backend_of, create_app
+
+    results: dict[int, dict[str, tuple[float, float, int]]] = {}
+    build: dict[int, float] = {}
+    for n in sizes:
+        app = create_app({"LATENCY": False, "SEED": standard_seed(tier_company("GROW", Tier(64), vendors=0,
+                                                                               customers=0))})
+        t0 = time.perf_counter()
+        bulk_vendors(backend_of(app).store, "GROW", n)
+        build[n] = time.perf_counter() - t0
+        client = app.test_client()
+        gw_auth = ("<login><userid>alvys_ws</userid><companyid>GROW</companyid>"
+                   "<password>sim-user-secret</password></login>")
+        results[n] = {f: _lookup_times(client, gw_auth, n, f, samples) for f in ("VENDORID", "NAME")}
+        del app, client
+    rows = []
+    small, big = sizes[0], sizes[-1]
+    for f in ("VENDORID", "NAME"):
+        detail = ", ".join(f"{n:,}: p50 {results[n][f][0]:.2f} / p95 {results[n][f][1]:.2f} ms"
+                           f"{'' if results[n][f][2] == samples else f' ({results[n][f][2]} found)'}" for n in sizes)
+        ratio = results[big][f][0] / results[small][f][0]
+        rows.append(Row(f"4. readByQuery by {'ID' if f == 'VENDORID' else 'NAME'}, {small:,} -> {big:,} VENDORs",
+                        detail, f"bulk load {', '.join(f'{n:,} in {build[n]:.1f}s' for n in sizes)}", ratio,
+                        "p50 within 2x", ratio <= 2.0))
+    return rows
+
+
+def _rss_tree(pid: int) -> dict[int, int]:
+    import psutil
+
+    out = {}
+    with contextlib.suppress(psutil.Error):
+        for p in [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]:
+            with contextlib.suppress(psutil.Error):
+                out[p.pid] = p.memory_info().rss
+    return out
+
+
+def memory_child(docs: int, base: str) -> None:
+    """Run in a subprocess: generate ``docs`` documents, sync them over HTTP, print peak RSS above baseline."""
+    import psutil
+
+    me = psutil.Process()
+    loads = int(docs * 0.7 / 0.8)   # ~80 % of loads are delivered -> invoices
+    data = cd.dataset(5, loads=loads, settlements=docs - int(loads * 0.8), parties=60)
+    baseline = me.memory_info().rss
+    peak = [baseline]
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            peak[0] = max(peak[0], me.memory_info().rss)
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    with httpx.Client(base_url=base, timeout=120) as http:
+        cd.seed_company(http, "LOAD-CO-00", data)
+        conn = cd.settings(data, "LOAD-CO-00", base_url=base, batch=100, concurrency=64)
+        t0 = time.perf_counter()
+        result = cd.sync(conn, http, data)
+        elapsed = time.perf_counter() - t0
+    stop.set()
+    sampler.join()
+    print(json.dumps({"documents": cd.documents(data), "posted": result.posted, "failed": result.failed,
+                      "seconds": elapsed, "baseline": baseline, "peak": peak[0]}))
+
+
+def row_memory(sizes: list[int], workers: int = 2) -> list[Row]:
+    per: dict[int, dict[str, Any]] = {}
+    for docs in sizes:
+        with served_seed(tier_seed(1, Tier(64)), workers) as base:
+            import psutil
+
+            server_pids = [c.pid for c in psutil.Process().children(recursive=True)]
+            peak_server = [0]
+            stop = threading.Event()
+
+            def sample(pids: list[int] = server_pids, stop: threading.Event = stop,
+                       peak_server: list[int] = peak_server) -> None:
+                while not stop.is_set():
+                    total = sum(sum(_rss_tree(p).values()) for p in pids if psutil.pid_exists(p))
+                    peak_server[0] = max(peak_server[0], total)
+                    time.sleep(0.1)
+
+            before = sum(sum(_rss_tree(p).values()) for p in server_pids)
+            sampler = threading.Thread(target=sample, daemon=True)
+            sampler.start()
+            out = subprocess.run([sys.executable, "-m", "loadtests.bench", "--memory-child", str(docs), "--base", base],
+                                 cwd=ROOT, capture_output=True, text=True, timeout=3600, check=True)
+            stop.set()
+            sampler.join()
+            per[docs] = json.loads(out.stdout.strip().splitlines()[-1]) | {"server_before": before,
+                                                                           "server_peak": peak_server[0]}
+    mb = 1 / (1024 * 1024)
+    small, big = sizes[0], sizes[-1]
+
+    def conn_delta(d: int) -> float:
+        return (per[d]["peak"] - per[d]["baseline"]) * mb
+
+    def srv_peak(d: int) -> float:
+        return per[d]["server_peak"] * mb
+
+    detail = "; ".join(f"{per[d]['posted']:,} docs in {per[d]['seconds']:.0f}s: connector +{conn_delta(d):.0f} MB "
+                       f"over its data set, simulator (master + {workers} workers) peak {srv_peak(d):.0f} MB"
+                       for d in sizes)
+    ratio = conn_delta(big) / conn_delta(small) if conn_delta(small) > 0 else None
+    srv_ratio = srv_peak(big) / srv_peak(small)
+    return [Row(f"4. peak memory syncing {small:,} -> {big:,} documents over HTTP", detail,
+                f"x{big / small:.0f} documents; simulator peak x{srv_ratio:.2f}", ratio,
+                "flat in documents", ratio is not None and ratio <= 1.5 and srv_ratio <= 1.5)]
+
+
+# --------------------------------------------------------------------------- 5. the suite
+def row_suite() -> list[Row]:
+    times = {}
+    for n in ("auto", "0"):
+        t0 = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-n", n, "-p", "no:cacheprovider",
+                               "--ignore=tests/test_loadtests.py"], cwd=ROOT, capture_output=True, text=True,
+                              timeout=1800, check=False)
+        times[n] = (time.perf_counter() - t0, proc.stdout.strip().splitlines()[-1] if proc.stdout else "")
+    ratio = times["0"][0] / times["auto"][0]
+    return [Row("5. pytest -n auto vs -n 0 (wall time)", f"-n auto {times['auto'][0]:.1f}s ({times['auto'][1]})",
+                f"-n 0 {times['0'][0]:.1f}s", ratio, ">= 1.6x", ratio >= 1.6)]
+
+
+# --------------------------------------------------------------------------- the table
+def table(rows: list[Row]) -> str:
+    lines = ["| row | measured | against | ratio | goal | met |", "|---|---|---|---|---|---|"]
+    for r in rows:
+        met = "n/a" if r.met is None else ("yes" if r.met else "**no**")
+        ratio = "n/a" if r.ratio is None else f"{r.ratio:.2f}x"
+        lines.append(f"| {r.name} | {r.measured} | {r.baseline} | {ratio} | {r.goal} | {met}"
+                     f"{' (' + r.note + ')' if r.note else ''} |")
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    import psutil
+
+    cpu = platform.processor() or platform.machine()
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return (f"{platform.node()}: {os.cpu_count()} CPUs ({cpu}), {psutil.virtual_memory().total / 2**30:.0f} GiB, "
+            f"{platform.platform()}, Python {platform.python_version()}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m loadtests.bench", description="side-by-side benchmark table")
+    p.add_argument("--rows", default=os.environ.get("BENCH_ROWS", "1,2,3,4,5"))
+    p.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", "5")))
+    p.add_argument("--workers", type=int, default=2, help="simulator / echo app gunicorn workers")
+    p.add_argument("--growth", default=os.environ.get("BENCH_GROWTH", "1000,100000,1000000"))
+    p.add_argument("--memory-docs", default=os.environ.get("BENCH_MEMORY_DOCS", "10000,100000"))
+    p.add_argument("--write", default=os.environ.get("BENCH_WRITE", ""), help="append the table to this file")
+    p.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
+    p.add_argument("--base", help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.memory_child:
+        memory_child(args.memory_child, args.base)
+        return 0
+    wanted = {int(x) for x in args.rows.split(",") if x.strip()}
+    steps: list[tuple[int, Callable[[], list[Row]]]] = [
+        (1, lambda: row_gateway(args.seconds, args.workers)),
+        (2, lambda: row_connector(args.seconds, args.workers)),
+        (3, lambda: row_tier(workers=args.workers)),
+        (4, lambda: row_growth([int(x) for x in args.growth.split(",")])),
+        (4, lambda: row_memory([int(x) for x in args.memory_docs.split(",")], args.workers)),
+        (5, row_suite),
+    ]
+    rows: list[Row] = []
+    started = datetime.now(UTC)
+    for number, step in steps:
+        if number in wanted:
+            t0 = time.perf_counter()
+            new = step()
+            rows.extend(new)
+            for r in new:
+                verdict = "n/a" if r.met is None else ("met" if r.met else "MISSED")
+                print(f"{r.name}: {r.measured} vs {r.baseline} -> "
+                      f"{'n/a' if r.ratio is None else f'{r.ratio:.2f}x'} ({r.goal}: {verdict}) "
+                      f"[{time.perf_counter() - t0:.0f}s]", flush=True)
+    text = (f"### {started:%Y-%m-%d %H:%M} UTC\n\n{machine()}\n\n{table(rows)}\n")
+    print("\n" + text)
+    if args.write:
+        with open(args.write, "a", encoding="utf-8") as fh:
+            fh.write("\n" + text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

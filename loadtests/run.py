@@ -1,0 +1,108 @@
+"""``make load``: serve the simulator at tier settings, run Locust headless for a bounded time, gate the result.
+
+    python -m loadtests.run [--user gateway|sync] [--duration 30] [--companies 3] [--users N] [--batch 20]
+                            [--concurrency 2] [--base-ms 100] [--per-function-ms 1] [--jitter-ms 10]
+                            [--server-workers 2] [--processes N] [--profile gateway|sync|...-shared|smoke] [--smoke]
+
+Every option also reads an environment variable (LOAD_DURATION, LOAD_USERS, ...; see ``--help``). The
+simulator runs under gunicorn with ``--server-workers`` processes on a free loopback port, seeded with
+``--companies`` companies at the tier settings. Locust writes ``results/<name>_stats.csv`` (and
+``_stats_history``, ``_failures``, ``_exceptions``) and ``results/<name>.html``; its quitting hook
+prints documents/s, requests/s, p50/p95/p99 and the 429 count and sets the exit code from
+``loadtests/thresholds.yaml``. ``--processes N`` runs Locust distributed (a master and N workers
+forked on this machine); the master aggregates the workers' stats and gates on them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from loadtests.common import Tier, company_id, tier_seed, write_seed
+from simulator.demo import served
+
+ROOT = Path(__file__).resolve().parent.parent
+USER_CLASSES = {"gateway": "GatewayUser", "sync": "SyncUser"}
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(f"LOAD_{name}", default)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m loadtests.run", description=__doc__.split("\n")[0])
+    p.add_argument("--user", choices=sorted(USER_CLASSES), default=_env("USER_CLASS", "gateway"),
+                   help="gateway: raw APBILL batches; sync: the connector (LOAD_USER_CLASS)")
+    p.add_argument("--duration", type=float, default=float(_env("DURATION", "30")), help="seconds (LOAD_DURATION)")
+    p.add_argument("--companies", type=int, default=int(_env("COMPANIES", "3")), help="LOAD_COMPANIES")
+    p.add_argument("--users", type=int, default=int(_env("USERS", "0")),
+                   help="Locust users (LOAD_USERS); default companies x concurrency (no 429s expected)")
+    p.add_argument("--batch", type=int, default=int(_env("BATCH", "20")), help="documents per request (LOAD_BATCH)")
+    p.add_argument("--concurrency", type=int, default=int(_env("CONCURRENCY", "2")), help="tier limit per company")
+    p.add_argument("--base-ms", type=float, default=float(_env("BASE_MS", "100")), help="latency per request")
+    p.add_argument("--per-function-ms", type=float, default=float(_env("PER_FUNCTION_MS", "1")))
+    p.add_argument("--jitter-ms", type=float, default=float(_env("JITTER_MS", "10")))
+    p.add_argument("--server-workers", type=int, default=int(_env("SERVER_WORKERS", "2")), help="gunicorn workers")
+    p.add_argument("--processes", type=int, default=int(_env("PROCESSES", "0")),
+                   help="Locust distributed: master + N workers on this machine (LOAD_PROCESSES; 0 = one process)")
+    p.add_argument("--profile", default=_env("PROFILE", ""), help="thresholds.yaml profile (LOAD_PROFILE)")
+    p.add_argument("--smoke", action="store_true", help="5 s, 2 companies, profile smoke")
+    p.add_argument("--results", default=_env("RESULTS", str(ROOT / "results")), help="report folder (LOAD_RESULTS)")
+    p.add_argument("--name", default="", help="report file prefix (default load-<user>)")
+    args = p.parse_args(argv)
+    if args.smoke:
+        args.duration = min(args.duration, 5.0)
+        args.companies = 2 if args.companies == 3 else args.companies
+        args.profile = args.profile or "smoke"
+    args.users = args.users or args.companies * args.concurrency
+    shared = args.users > args.companies * args.concurrency
+    args.profile = args.profile or (f"{args.user}-shared" if shared else args.user)
+    args.name = args.name or f"load-{args.user}"
+    return args
+
+
+def locust_command(args: argparse.Namespace, host: str, out: Path) -> list[str]:
+    cmd = [sys.executable, "-m", "locust", "-f", str(ROOT / "loadtests" / "locustfile.py"), "--headless",
+           "-u", str(args.users), "-r", str(args.users), "-t", f"{max(int(round(args.duration)), 1)}s",
+           "-H", host, "--csv", str(out / args.name), "--html", str(out / f"{args.name}.html"), "--only-summary",
+           "--stop-timeout", "10", "--exit-code-on-error", "1", "--loglevel", "WARNING"]
+    if args.processes:
+        cmd += ["--processes", str(args.processes)]
+    return [*cmd, USER_CLASSES[args.user]]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    out = Path(args.results)
+    out.mkdir(parents=True, exist_ok=True)
+    tier = Tier(args.concurrency, args.base_ms, args.per_function_ms, args.jitter_ms)
+    seed = write_seed(str(out / f"{args.name}-seed.yaml"), tier_seed(args.companies, tier))
+    env = {**os.environ, "LOAD_COMPANIES": str(args.companies), "LOAD_BATCH": str(args.batch),
+           "LOAD_CONCURRENCY": str(args.concurrency), "LOAD_BASE_MS": str(args.base_ms),
+           "LOAD_PER_FUNCTION_MS": str(args.per_function_ms), "LOAD_JITTER_MS": str(args.jitter_ms),
+           "LOAD_PROFILE": args.profile, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT),
+                                                                                     os.environ.get("PYTHONPATH")]))}
+    print(f"load: {args.user} users x {args.users} over {args.companies} companies (concurrency {args.concurrency}, "
+          f"{args.base_ms:.0f} ms + {args.per_function_ms} ms/function, batch {args.batch}), {args.duration:.0f} s, "
+          f"simulator {args.server_workers} workers" + (f", Locust {args.processes} worker processes"
+                                                         if args.processes else ""), flush=True)
+    with served(Path(seed), workers=args.server_workers) as base:
+        t0 = time.monotonic()
+        # Locust's own deadline is -t; the subprocess timeout only guards against a hung run.
+        proc = subprocess.run(locust_command(args, base, out), env=env, cwd=ROOT,
+                              timeout=args.duration + 120, check=False)
+        usage = {company_id(n): httpx.get(f"{base}/__sim/companies/{company_id(n)}/usage").json()["transactions"]
+                 for n in range(args.companies)}
+    print(f"API transactions billed per company: {usage}")
+    print(f"reports: {out / args.name}_stats.csv, {out / args.name}.html ({time.monotonic() - t0:.0f} s)")
+    return proc.returncode
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
