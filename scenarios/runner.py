@@ -75,16 +75,34 @@ class ProcessKilled(BaseException):
 
 
 class _KillAfter(httpx.BaseTransport):
-    """Forwards ``n`` requests, then the process 'dies' before sending the next one."""
+    """Forwards ``n`` requests, then the process 'dies': before sending the next one, or (``in_flight``)
+    while the n-th is in flight, after Sage ran it and before its answer is read."""
 
-    def __init__(self, inner: httpx.BaseTransport, n: int) -> None:
-        self.inner, self.left = inner, n
+    def __init__(self, inner: httpx.BaseTransport, n: int, in_flight: bool = False) -> None:
+        self.inner, self.left, self.in_flight = inner, n, in_flight
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         if self.left <= 0:
             raise ProcessKilled()
         self.left -= 1
-        return self.inner.handle_request(request)
+        response = self.inner.handle_request(request)
+        if self.in_flight and self.left == 0:
+            response.read()
+            raise ProcessKilled()
+        return response
+
+
+class _InProcess(httpx.WSGITransport):
+    """The in-process app failing like a socket: a dropped connection (the ``reset`` and ``lost_response``
+    faults raise ``ConnectionResetError`` through WSGI) reaches the connector as httpx reports it over a real
+    socket. (simulator.testing.InProcessTransport, in progress elsewhere, does the same: switch to it.)"""
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return super().handle_request(request)
+        except ConnectionResetError:
+            raise httpx.RemoteProtocolError("Server disconnected without sending a response.",
+                                            request=request) from None
 
 
 class Run:
@@ -93,7 +111,7 @@ class Run:
     def __init__(self, sc: Scenario) -> None:
         self.sc = sc
         self.app = create_app({"LATENCY": True, "FAULT_SEED": 0})
-        self.transport = httpx.WSGITransport(app=self.app)
+        self.transport = _InProcess(app=self.app)
         self.admin = Admin(httpx.Client(transport=self.transport, base_url=IN_PROCESS_BASE))
         try:
             self.admin.seed(sc.seed)
@@ -123,7 +141,14 @@ class Run:
     def run_step(self, step: Step) -> StepResult:
         result = StepResult(step.kind, step.path, self.sc.source.line(step.path), _title(step))
         handler = getattr(self, f"_{step.kind}")
-        handler(step, result)
+        try:
+            handler(step, result)
+        except ScenarioError:
+            raise
+        except Exception as exc:  # a crash is a regression to report with the others, not a traceback
+            result.output += ("\n" if result.output else "") + f"crashed: {type(exc).__name__}: {exc}"
+            result.checks.append(ex.Check("step runs without crashing", "no exception",
+                                          f"{type(exc).__name__}: {exc}", False))
         return result
 
     def _doctor(self, step: Step, out: StepResult) -> None:
@@ -188,12 +213,15 @@ class Run:
 
     def _interrupted_sync(self, step: Step, out: StepResult) -> None:
         n = int(step.body.get("after_requests", 1))
-        dying = self._connect(_KillAfter(self.transport, n))
+        in_flight = bool(step.body.get("in_flight"))
+        dying = self._connect(_KillAfter(self.transport, n, in_flight))
         try:
             dying.sync(self.sc.dataset)
             out.output = f"the sync finished within {n} requests: nothing was interrupted"
         except ProcessKilled:
-            out.output = f"process killed after {n} request(s); the ledger keeps what it had committed"
+            when = "while request {n} was in flight (Sage ran it; its answer was never read)" if in_flight \
+                else "after {n} request(s), before sending the next"
+            out.output = f"process killed {when.format(n=n)}; the ledger keeps what it had committed"
         self.connection = self._connect(self.transport)  # the restarted process: same ledger, new client
         self._ledger_checks(step.expect, out)
 

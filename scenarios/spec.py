@@ -291,6 +291,8 @@ STEP_KEYS: dict[str, dict[str, str]] = {
     "sync": {"operator": "who runs it", "include_history": "ask for historical migration",
              "export_payments": "ask for payment export", "expect": "expectations"},
     "interrupted_sync": {"after_requests": "requests that get through before the process dies",
+                         "in_flight": "true: it dies while the last of them is in flight (Sage ran it, the "
+                                      "answer is never read)",
                          "expect": "expectations"},
     "sage_admin": {"set_role": "{role, permissions}", "change_user": "{user, ...changes}",
                    "change_company": "company settings", "add_records": "{OBJECT: [records]}",

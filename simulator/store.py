@@ -218,7 +218,7 @@ class Tx:
     def by_name(self, company: str, obj: str, name: str) -> list[Record]:
         rows = self.conn.execute(
             "SELECT recordno, key, entity, doc FROM records WHERE company=? AND object=? AND name_ci=? "
-            "ORDER BY recordno", (company, obj, name.upper()))
+            "ORDER BY +recordno", (company, obj, name.upper()))  # +: use the name index, not the key order
         return [self._record(obj, r) for r in rows]
 
     def scan(self, company: str, obj: str) -> Iterator[Record]:

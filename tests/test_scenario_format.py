@@ -10,6 +10,8 @@ from lxml import etree
 
 from scenarios import report
 from scenarios.cli import main as cli
+from scenarios.headline import headline_files
+from scenarios.headline import main as headline
 from scenarios.runner import run_file
 
 MINIMAL = """\
@@ -104,3 +106,52 @@ def test_report_never_shows_passwords(tmp_path):
     out = report.text(result) + report.html_report([result]) + report.junit([result]).decode()
     for secret in ("sim-user-secret", "sim-sender-secret"):
         assert secret not in out
+
+
+TWO_BATCHES = MINIMAL.replace(
+    "  loads: [{number: L1, customer: c1, created: 2026-11-10, charges: [{kind: linehaul, amount: 100}]}]",
+    "  loads:\n" + "".join(f"    - {{number: L{i}, customer: c1, created: 2026-11-1{i}, charges: [{{amount: 100}}]}}\n"
+                           for i in (1, 2)).rstrip("\n"))
+
+
+@pytest.mark.parametrize(("in_flight", "ledger", "recovered"), [
+    ("false", "{posted: 1, posting: 1}", 0),              # dies before sending batch 2: Sage never saw it
+    ("true", "{posted: 0, posting: 1, pending: 1}", 1),   # dies with batch 1 in flight: Sage ran it
+])
+def test_interrupted_sync_dies_before_or_during_a_request(tmp_path, in_flight, ledger, recovered):
+    steps = ("steps:\n  - interrupted_sync:\n      after_requests: 3\n"   # sign-in, lookup, batch 1
+             f"      in_flight: {in_flight}\n"
+             f"      expect: {{ledger: {ledger}}}\n  - sync:\n      expect: {{recovered: {recovered}}}\n"
+             "  - check: {no_duplicates: true, sage_records: {ARINVOICE: 2}}\n")
+    text = TWO_BATCHES.split("steps:")[0] + steps + "connection: {batch_size: 1}\n"
+    result = run_file(write(tmp_path, text))
+    assert result.ok, report.text(result)
+
+
+def test_a_dropped_connection_reaches_the_connector_as_over_a_socket(tmp_path):
+    """lost_response raises ConnectionResetError in-process; the runner hands httpx's error to the connector."""
+    fault = "  faults: [{action: lost_response, function: create_invoice, times: 1}]\n"
+    text = MINIMAL.replace("sage:\n", "sage:\n" + fault)
+    result = run_file(write(tmp_path, text.replace("expect: {posted: 1}", "expect: {posted: 1, recovered: 1}")))
+    assert result.ok, report.text(result)
+
+
+def test_headline_runs_the_three_tagged_scenarios_in_ticket_order(tmp_path, capsys):
+    assert [p.stem for p in headline_files()] == ["missing_ap_permission", "duplicate_vendor_names",
+                                                  "wrong_subsidiary_entity"]
+    assert headline(["--html", str(tmp_path / "h.html")]) == 0
+    out = capsys.readouterr().out
+    assert out.index("[HEADLINE-1]") < out.index("[HEADLINE-2]") < out.index("[HEADLINE-3]")
+    assert "3 passed, 0 failed" in out and (tmp_path / "h.html").read_text().count("HEADLINE-") >= 3
+
+
+def test_a_crash_in_a_step_is_a_failed_check_not_a_traceback(tmp_path, monkeypatch):
+    from scenarios.runner import Run
+
+    def boom(self, step, out):
+        raise KeyError("TRAILER")
+    monkeypatch.setattr(Run, "_sync", boom)
+    result = run_file(write(tmp_path, MINIMAL))
+    assert not result.ok and result.error is None
+    assert "[FAIL] step runs without crashing: expected 'no exception', got \"KeyError: 'TRAILER'\"" in \
+        report.text(result)
