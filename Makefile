@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint load bench clean
+.PHONY: demo test lint load bench chaos clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ load: $(STAMP)
 # The side-by-side benchmark table (BENCH_ROWS=1,2,3,4,5; BENCH_WRITE=loadtests/RESULTS.md appends it there).
 bench: $(STAMP)
 	$(BIN)/python -m loadtests.bench $(BENCH_ARGS)
+
+# Chaos soak: 10,000 documents under 15 % faults plus SIGKILLs of the connector; ends "duplicates: N" / "lost: N".
+chaos: $(STAMP)
+	$(BIN)/python -m loadtests.chaos $(CHAOS_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -24,10 +24,11 @@ CREATE TABLE IF NOT EXISTS senders(id TEXT PRIMARY KEY, secret TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS companies(id TEXT PRIMARY KEY, doc TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS records(
     company TEXT NOT NULL, object TEXT NOT NULL, recordno INTEGER NOT NULL,
-    key TEXT NOT NULL, name_ci TEXT, entity TEXT, doc TEXT NOT NULL,
+    key TEXT NOT NULL, name_ci TEXT, entity TEXT, doc TEXT NOT NULL, docno TEXT,
     PRIMARY KEY(company, object, recordno));
 CREATE UNIQUE INDEX IF NOT EXISTS records_key ON records(company, object, key);
 CREATE INDEX IF NOT EXISTS records_name ON records(company, object, name_ci);
+CREATE INDEX IF NOT EXISTS records_docno ON records(company, object, docno);
 CREATE TABLE IF NOT EXISTS counters(company TEXT PRIMARY KEY, next INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS sessions(
     id TEXT PRIMARY KEY, company TEXT NOT NULL, user TEXT NOT NULL, entity TEXT NOT NULL, expires REAL NOT NULL);
@@ -55,6 +56,12 @@ class Record:
     doc: dict[str, Any]
 
 
+def _docno(rec: Record) -> str | None:
+    """A transaction's document number (RECORDID), indexed: connectors look documents up by it."""
+    value = rec.doc.get("RECORDID")
+    return value if isinstance(value, str) and value else None
+
+
 class Store:
     """Owns the SQLite connection(s). In-memory: one shared connection; file: one per process."""
 
@@ -64,7 +71,11 @@ class Store:
         self._pid = -1
         self._conn: sqlite3.Connection | None = None
         with self._lock:
-            self._connection().executescript(SCHEMA)
+            conn = self._connection()
+            columns = {row[1] for row in conn.execute("PRAGMA table_info(records)")}
+            if columns and "docno" not in columns:  # a state file from before the column existed
+                conn.execute("ALTER TABLE records ADD COLUMN docno TEXT")
+            conn.executescript(SCHEMA)
 
     def _connection(self) -> sqlite3.Connection:
         # A forked worker must not reuse its parent's connection.
@@ -185,15 +196,31 @@ class Tx:
 
     def insert_record(self, company: str, rec: Record, name: str | None) -> None:
         self.conn.execute(
-            "INSERT INTO records(company, object, recordno, key, name_ci, entity, doc) VALUES(?,?,?,?,?,?,?)",
+            "INSERT INTO records(company, object, recordno, key, name_ci, entity, doc, docno) VALUES(?,?,?,?,?,?,?,?)",
             (company, rec.object, rec.recordno, rec.key, name.upper() if name else None, rec.entity,
-             json.dumps(rec.doc)))
+             json.dumps(rec.doc), _docno(rec)))
 
     def update_record(self, company: str, rec: Record, name: str | None) -> None:
         self.conn.execute(
-            "UPDATE records SET key=?, name_ci=?, entity=?, doc=? WHERE company=? AND object=? AND recordno=?",
-            (rec.key, name.upper() if name else None, rec.entity, json.dumps(rec.doc), company, rec.object,
-             rec.recordno))
+            "UPDATE records SET key=?, name_ci=?, entity=?, doc=?, docno=? "
+            "WHERE company=? AND object=? AND recordno=?",
+            (rec.key, name.upper() if name else None, rec.entity, json.dumps(rec.doc), _docno(rec), company,
+             rec.object, rec.recordno))
+
+    INDEXED = ("recordno", "key", "name_ci", "docno")
+
+    def lookup(self, company: str, obj: str, column: str, values: list[Any]) -> list[Record]:
+        """Records whose indexed ``column`` is one of ``values``, in RECORDNO order."""
+        if column not in self.INDEXED:
+            raise ValueError(f"{column} is not an indexed column")
+        out: list[Record] = []
+        for start in range(0, len(values), 500):  # stay under SQLite's bound-parameter limit
+            chunk = values[start:start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            out += [self._record(obj, r) for r in self.conn.execute(
+                f"SELECT recordno, key, entity, doc FROM records WHERE company=? AND object=? "  # noqa: S608
+                f"AND {column} IN ({marks})", (company, obj, *chunk))]
+        return sorted(out, key=lambda r: r.recordno)
 
     def delete_record(self, company: str, obj: str, recordno: int) -> None:
         self.conn.execute("DELETE FROM records WHERE company=? AND object=? AND recordno=?", (company, obj, recordno))
@@ -275,12 +302,16 @@ class Tx:
         marks = ", ".join("?" for _ in entry)
         self.conn.execute(f"INSERT INTO journal({cols}) VALUES({marks})", tuple(entry.values()))  # noqa: S608
 
-    def journal_entries(self, company: str | None = None, since: int = 0, limit: int = 1000) -> list[dict[str, Any]]:
+    def journal_entries(self, company: str | None = None, since: int = 0, limit: int = 1000,
+                        function: str | None = None) -> list[dict[str, Any]]:
         sql = "SELECT * FROM journal WHERE seq > ?"
         args: list[Any] = [since]
         if company:
             sql += " AND company = ?"
             args.append(company)
+        if function:
+            sql += " AND function = ?"
+            args.append(function)
         sql += " ORDER BY seq LIMIT ?"
         args.append(limit)
         cur = self.conn.execute(sql, args)

@@ -55,6 +55,22 @@ def standard_seed(*companies: dict[str, Any]) -> dict[str, Any]:
             "companies": list(companies) or [standard_company()]}
 
 
+class InProcessTransport(httpx.WSGITransport):
+    """``httpx.WSGITransport`` that fails like a socket when the simulator drops the connection.
+
+    Over a real socket httpx reports a closed connection as ``RemoteProtocolError``; in-process the
+    app raises ``ConnectionResetError`` (simulator.app.DropConnection), translated here so a client
+    sees the same exception either way.
+    """
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return super().handle_request(request)
+        except ConnectionResetError:
+            raise httpx.RemoteProtocolError("Server disconnected without sending a response.",
+                                            request=request) from None
+
+
 class AdminError(RuntimeError):
     """The admin API refused a change; the message is its explanation."""
 
@@ -99,8 +115,12 @@ class Admin:
     def usage(self, company_id: str) -> dict[str, int]:
         return self._call("GET", f"/companies/{company_id}/usage")["transactions"]
 
-    def journal(self, company_id: str | None = None) -> list[dict[str, Any]]:
-        return self._call("GET", "/journal" + (f"?company={company_id}" if company_id else ""))["entries"]
+    def journal(self, company_id: str | None = None, function: str | None = None,
+                limit: int = 1000) -> list[dict[str, Any]]:
+        params = {k: v for k, v in (("company", company_id), ("function", function), ("limit", limit)) if v}
+        resp = self.http.get("/__sim/journal", params=params)
+        resp.raise_for_status()
+        return resp.json()["entries"]
 
     def set_faults(self, rules: list[dict[str, Any]]) -> Any:
         return self._call("PUT", "/faults", rules)
@@ -146,8 +166,8 @@ class SimulatedCompany:
         return self.credentials.company_id
 
     def client(self, **kwargs: Any) -> httpx.Client:
-        """An httpx.Client wired to the app in-process (no sockets)."""
-        c = httpx.Client(transport=httpx.WSGITransport(app=self.app), base_url=self.base_url, **kwargs)
+        """An httpx.Client wired to the app in-process (no sockets), failing as a socket would."""
+        c = httpx.Client(transport=InProcessTransport(app=self.app), base_url=self.base_url, **kwargs)
         self._clients.append(c)
         return c
 

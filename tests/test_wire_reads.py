@@ -151,3 +151,22 @@ def test_inspect_and_dimensions(gw):
                                                          "WAREHOUSE")]
     assert dims[11:] == [("COSTTYPE", "false", "false"), ("FIXEDASSET", "false", "false"),
                          ("TRAILER", "true", "true")]
+
+
+def test_index_lookups_return_what_a_scan_would(gw):
+    sim = gw.sim
+    bills = "<create>" + "".join(
+        f"<APBILL><VENDORID>V00{i}</VENDORID><WHENCREATED>11/01/2026</WHENCREATED><RECORDID>B-{i}</RECORDID>"
+        "<APBILLITEMS><APBILLITEM><ACCOUNTNO>5000</ACCOUNTNO><TRX_AMOUNT>1</TRX_AMOUNT></APBILLITEM></APBILLITEMS>"
+        "</APBILL>" for i in range(1, 4)) + "</create>"
+    assert "failure" not in gw.call(fn(bills)).http.text
+    by_docno = gw.call(fn(rbq("RECORDID IN ('B-1', 'B-3', 'B-9')", fields="RECORDID", obj="APBILL")))
+    assert ids(by_docno.result(), "apbill", "RECORDID") == ["B-1", "B-3"]
+    either = gw.call(fn(rbq("VENDORID = 'V001' OR VENDORID = 'V003'")))
+    assert ids(either.result()) == ["V001", "V003"]
+    narrowed = gw.call(fn(rbq("VENDORID IN ('V001', 'V002') AND CREDITLIMIT > 10")))
+    assert ids(narrowed.result()) == ["V002"]
+    # '=' compares numbers by value, which a text index cannot: numeric-looking keys fall back to a scan
+    assert [a.findtext("ACCOUNTNO") for a in gw.call(fn(rbq("ACCOUNTNO = '5000.0'", fields="ACCOUNTNO",
+                                                             obj="GLACCOUNT"))).result().iter("glaccount")] == ["5000"]
+    assert sim.records("APBILL")[0]["RECORDID"] == "B-1"

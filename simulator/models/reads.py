@@ -7,8 +7,10 @@ object name in UPPERCASE, ``readByQuery`` in lowercase (sage-xml-api.md §0 fact
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Iterable, Iterator
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from lxml import etree
@@ -18,6 +20,10 @@ from simulator.models.context import Ctx, Output
 from simulator.models.objects import READ_FIELDS, SYSTEM_FIELDS, ObjectDef
 from simulator.models.permissions import FUNCTION_VERBS
 from simulator.query import (
+    And,
+    Comparison,
+    InList,
+    Or,
     QuerySyntaxError,
     evaluate,
     filter_from_xml,
@@ -27,11 +33,11 @@ from simulator.query import (
     select_from_xml,
     sort_records,
 )
-from simulator.query import equality_lookup as _equality_lookup
 from simulator.store import Record
 from simulator.wire.envelope import text_of
 from simulator.wire.response import data_element, record_element
 
+_DATE_LIKE = re.compile(r"^\d{1,2}/\d{1,2}/\d{4}")
 READ_BY_QUERY_MAX = 1000
 QUERY_MAX = 2000
 RESULTSET_SECONDS = 30 * 60  # simulator's choice: the real lifetime is not documented
@@ -78,24 +84,57 @@ def flat(doc: dict[str, Any], prefix: str = "") -> dict[str, str | None]:
     return out
 
 
-def _candidates(ctx: Ctx, obj: ObjectDef, pred: Any) -> Iterable[Record]:
-    """Use the ID / NAME / RECORDNO index for a single equality; otherwise scan the object."""
-    hit = _equality_lookup(pred) if pred is not None else None
-    if hit is not None:
-        field, value = hit
-        if field == "RECORDNO" and value.isascii() and value.isdigit():
-            rec = ctx.tx.by_recordno(ctx.company_id, obj.name, int(value))
-            return [rec] if rec else []
-        if field == obj.id_field and not obj.auto_key:
-            rec = ctx.tx.by_key(ctx.company_id, obj.name, value)
-            return [rec] if rec else []
+def _index_plan(pred: Any) -> tuple[str, list[str]] | None:
+    """``F = v``, ``F IN (…)``, ``F = a OR F = b``, or one such term of an AND: (field, values)."""
+    if isinstance(pred, Comparison) and pred.op == "=":
+        return pred.field.upper(), [pred.value]
+    if isinstance(pred, InList) and not pred.negated:
+        return pred.field.upper(), list(pred.values)
+    if isinstance(pred, Or):
+        plans = [_index_plan(item) for item in pred.items]
+        fields = {p[0] for p in plans if p}
+        if all(plans) and len(fields) == 1:
+            return fields.pop(), [v for p in plans if p for v in p[1]]
+    if isinstance(pred, And):
+        for item in pred.items:
+            plan = _index_plan(item)
+            if plan:
+                return plan
+    return None
+
+
+def _literal(value: str) -> bool:
+    """Exact-match safe: ``=`` compares numbers and dates by value ('05' = '5'), an index by text."""
+    try:
+        Decimal(value)
+        return False
+    except InvalidOperation:
+        return not _DATE_LIKE.match(value)
+
+
+def _candidates(ctx: Ctx, obj: ObjectDef, pred: Any, case_insensitive: bool = False) -> Iterable[Record]:
+    """Records that may match, from an index when the predicate allows it; otherwise a scan.
+
+    The caller still evaluates the whole predicate, so an index only has to return a superset.
+    """
+    plan = _index_plan(pred) if pred is not None else None
+    if plan is not None:
+        field, values = plan
+        if field == "RECORDNO" and all(v.isascii() and v.isdigit() for v in values):
+            numbers = [int(v) for v in values if int(v) < 2**63]  # beyond SQLite INTEGER: no such record
+            return ctx.tx.lookup(ctx.company_id, obj.name, "recordno", numbers)
         if obj.name_field and field == obj.name_field:
-            return ctx.tx.by_name(ctx.company_id, obj.name, value)
+            return ctx.tx.lookup(ctx.company_id, obj.name, "name_ci", [v.upper() for v in values])
+        exact = not case_insensitive and all(_literal(v) for v in values)
+        if exact and field == obj.id_field and not obj.auto_key:
+            return ctx.tx.lookup(ctx.company_id, obj.name, "key", values)
+        if exact and field == "RECORDID" and obj.lines is not None:
+            return ctx.tx.lookup(ctx.company_id, obj.name, "docno", values)
     return ctx.tx.scan(ctx.company_id, obj.name)
 
 
 def matching(ctx: Ctx, obj: ObjectDef, pred: Any, case_insensitive: bool = False) -> Iterator[Record]:
-    for rec in _candidates(ctx, obj, pred):
+    for rec in _candidates(ctx, obj, pred, case_insensitive):
         if not ctx.visible(rec):
             continue
         if pred is None or evaluate(pred, flat(rec.doc), case_insensitive=case_insensitive):

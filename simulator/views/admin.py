@@ -147,10 +147,12 @@ def usage(company_id: str) -> Response:
 
 @bp.get("/journal")
 def journal() -> Response:
+    """Entries after ``since`` (a seq), at most ``limit`` (default 1000): page with the last seq seen."""
     company_id = request.args.get("company")
     since = int(request.args.get("since", "0") or 0)
+    limit = min(int(request.args.get("limit", "1000") or 1000), 100_000)
     with _backend().store.transaction() as tx:
-        return jsonify(entries=tx.journal_entries(company_id, since))
+        return jsonify(entries=tx.journal_entries(company_id, since, limit, request.args.get("function")))
 
 
 @bp.post("/clock")

@@ -1,0 +1,34 @@
+"""Chaos: 10,000 documents under 15 % faults of every kind, and SIGKILLs of the connector process.
+
+Both end with an audit of Sage's records against the ledger: every document posted exactly once.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from loadtests.chaos import FAULT_KINDS, kills, soak
+
+
+def test_ten_thousand_documents_under_chaos_post_exactly_once(caplog):
+    caplog.set_level(logging.ERROR)
+    result = soak(docs=10_000, rate=0.15, seed=7)
+    assert result.audit.expected >= 9_900
+    assert result.audit.duplicates == 0
+    assert result.audit.lost == 0
+    assert result.audit.unexplained == []
+    assert result.pending_reasons == []
+    assert result.audit.ledger["posted"] == result.audit.expected
+    # every kind of fault really fired, at about the rate asked for
+    assert set(result.faults) == {k["id"] for k in FAULT_KINDS}
+    assert 0.08 <= sum(result.faults.values()) / result.requests <= 0.25
+
+
+def test_sigkill_the_connector_mid_sync_many_times():
+    result = kills(docs=1_200, kills=6, seed=11)
+    assert result.audit.duplicates == 0
+    assert result.audit.lost == 0
+    assert result.audit.unexplained == []
+    assert result.audit.ledger["posted"] == result.audit.expected
+    # the kills really interrupted syncs that had not finished
+    assert any(n < result.audit.expected for n in result.posted_at_kill)
