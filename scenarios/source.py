@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
+from simulator.yaml_lines import Lines, YamlSyntaxError, load_with_lines
 
 
 class ScenarioError(ValueError):
@@ -30,44 +30,14 @@ class Source:
 
     file: str
     data: Any
-    root: yaml.Node | None
+    lines: Lines
 
     def line(self, path: str | tuple[str | int, ...]) -> int | None:
         """The 1-based line of ``path`` (``a.b[2].c`` or a tuple); the nearest known parent otherwise."""
-        parts = parse_path(path) if isinstance(path, str) else list(path)
-        node = self.root
-        line = node.start_mark.line + 1 if node is not None else None
-        for part in parts:
-            if isinstance(node, yaml.MappingNode) and isinstance(part, str):
-                for key_node, value_node in node.value:
-                    if key_node.value == part:
-                        line = key_node.start_mark.line + 1
-                        node = value_node
-                        break
-                else:
-                    return line
-            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
-                node = node.value[part]
-                line = node.start_mark.line + 1
-            else:
-                return line
-        return line
+        return self.lines.line(path)
 
     def error(self, path: str, message: str) -> ScenarioError:
         return ScenarioError(self.file, self.line(path), path, message)
-
-
-def parse_path(path: str) -> list[str | int]:
-    """``steps[2].sync.expect`` -> ["steps", 2, "sync", "expect"]."""
-    parts: list[str | int] = []
-    for chunk in path.replace("]", "").split("."):
-        if not chunk:
-            continue
-        name, *indexes = chunk.split("[")
-        if name:
-            parts.append(name)
-        parts.extend(int(i) for i in indexes if i.strip().lstrip("-").isdigit())
-    return parts
 
 
 def load(path: str | Path) -> Source:
@@ -81,13 +51,10 @@ def load(path: str | Path) -> Source:
 
 def loads(text: str, file: str = "<scenario>") -> Source:
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ScenarioError(file, mark.line + 1 if mark else None, "", f"not valid YAML: {problem}") from None
-    return Source(file, data, root)
+        data, lines = load_with_lines(text)
+    except YamlSyntaxError as exc:
+        raise ScenarioError(file, exc.line, "", exc.problem) from None
+    return Source(file, data, lines)
 
 
 # --------------------------------------------------------------------------- a small schema checker

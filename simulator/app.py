@@ -20,22 +20,33 @@ import time
 from pathlib import Path
 from typing import Any
 
-import yaml
 from flask import Flask
 
 from simulator.models.backend import Backend
-from simulator.models.setup import apply_seed
+from simulator.models.setup import SeedError, apply_seed
 from simulator.store import Store
+from simulator.yaml_lines import YamlSyntaxError, load_with_lines
 
 DEFAULT_MAX_BODY = 8 * 1024 * 1024
 
 
-def load_seed(source: Any) -> Any:
-    """A seed mapping, or the YAML file it names."""
-    if isinstance(source, str | Path):
-        with open(source, encoding="utf-8") as fh:
-            return yaml.safe_load(fh) or {}
-    return source
+def seed_store(store: Store, source: Any, now: float) -> dict[str, int]:
+    """Apply a seed mapping, or the YAML file it names; a bad file's error names its line and key."""
+    if not isinstance(source, str | Path):
+        return apply_seed(store, source, now)
+    try:
+        text = Path(source).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SeedError(f"{source}: cannot read the seed file: {exc.strerror}") from None
+    try:
+        data, lines = load_with_lines(text)
+    except YamlSyntaxError as exc:
+        raise SeedError(f"{source}:{exc.line}: {exc.problem}") from None
+    try:
+        return apply_seed(store, data or {}, now)
+    except SeedError as exc:
+        key = str(exc).split(": ", 1)[0].removeprefix("seed").lstrip(".")
+        raise SeedError(f"{source}:{lines.line(key)}: {exc}") from None
 
 
 class DropConnection:
@@ -73,7 +84,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     backend = Backend(store, fault_seed=app.config.get("FAULT_SEED", 0))
     app.extensions["intacct_sim"] = backend
     if app.config["SEED"] is not None:
-        apply_seed(store, load_seed(app.config["SEED"]), time.time())
+        seed_store(store, app.config["SEED"], time.time())
 
     from simulator.views.admin import bp as admin_bp
     from simulator.views.gateway import bp as gateway_bp

@@ -21,8 +21,8 @@ from simulator.errors import catalogue
 def _serve(args: argparse.Namespace) -> int:
     from gunicorn.app.base import BaseApplication
 
-    from simulator.app import create_app, load_seed
-    from simulator.models.setup import SeedError, apply_seed
+    from simulator.app import create_app, seed_store
+    from simulator.models.setup import SeedError
     from simulator.store import Store
 
     state = args.state
@@ -33,9 +33,9 @@ def _serve(args: argparse.Namespace) -> int:
         import time
 
         try:
-            summary = apply_seed(store, load_seed(args.seed), time.time())
-        except (SeedError, OSError) as exc:
-            print(f"intacct-sim: cannot load seed {args.seed}: {exc}", file=sys.stderr)
+            summary = seed_store(store, args.seed, time.time())
+        except SeedError as exc:
+            print(f"intacct-sim: cannot load the seed file: {exc}", file=sys.stderr)
             return 2
         print(f"intacct-sim: seeded {summary['companies']} companies, {summary['records']} records", flush=True)
     with store.transaction() as tx:  # a killed worker may have left slots taken

@@ -126,3 +126,23 @@ def test_concurrency_limit_answers_429_at_once(intacct_sim_factory):
     assert first["reply"].status() == "success"
     assert Gateway(sim).call(fn("<getAPISession/>")).http.status_code == 200  # the slot was released
     assert any(e["errorno"] == "GW-0010" for e in sim.admin.journal(sim.company_id))
+
+
+@pytest.mark.parametrize(("text", "line", "fragment"), [
+    ("senders:\n  - {id: AlvysMPP}\n", 2, "seed.senders[0].password: required"),
+    ("companies:\n  - id: X\n    users:\n      - id: u\n        password: p\n        tpye: business\n", 6,
+     "users[0].tpye: unknown key"),
+    ("companies:\n  - id: X\n    records:\n      VENDOR:\n        - {VENDORID: V1}\n", 5,
+     "Required field NAME is missing on VENDOR"),
+    ("companies: [\n", 2, "not valid YAML"),
+])
+def test_seed_file_errors_name_file_line_and_key(tmp_path, text, line, fragment):
+    from simulator.app import seed_store
+    from simulator.models.setup import SeedError
+    from simulator.store import Store
+    path = tmp_path / "seed.yaml"
+    path.write_text(text)
+    with pytest.raises(SeedError) as exc:
+        seed_store(Store(), str(path), 0.0)
+    assert str(exc.value).startswith(f"{path}:{line}: ")
+    assert fragment in str(exc.value)

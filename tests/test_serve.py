@@ -37,8 +37,8 @@ def test_bad_seed_file_exits_with_message(tmp_path):
     import subprocess
     import sys
     seed = tmp_path / "bad.yaml"
-    seed.write_text("companies: [{id: X, colour: blue}]")
+    seed.write_text("senders: []\ncompanies:\n  - id: X\n    colour: blue\n")
     proc = subprocess.run([sys.executable, "-m", "simulator.cli", "serve", "--seed", str(seed), "--port", "0"],
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2
-    assert "seed.companies[0] (X).colour: unknown key" in proc.stderr
+    assert f"{seed}:4: seed.companies[0] (X).colour: unknown key" in proc.stderr
