@@ -14,6 +14,7 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/python -m connector.demo
+	$(BIN)/python -m scenarios.headline
 
 test: $(STAMP)
 	$(BIN)/ruff check .

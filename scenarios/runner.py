@@ -24,7 +24,7 @@ from scenarios import expectations as ex
 from scenarios.source import ScenarioError, load
 from scenarios.spec import Scenario, Step, parse
 from simulator.app import create_app
-from simulator.testing import IN_PROCESS_BASE, Admin, AdminError
+from simulator.testing import IN_PROCESS_BASE, Admin, AdminError, InProcessTransport
 from simulator.views.gateway import GATEWAY_PATH
 
 SENDER_ENV = {"ALVYS_INTACCT_SENDER_PASSWORD": "sim-sender-secret"}
@@ -92,26 +92,13 @@ class _KillAfter(httpx.BaseTransport):
         return response
 
 
-class _InProcess(httpx.WSGITransport):
-    """The in-process app failing like a socket: a dropped connection (the ``reset`` and ``lost_response``
-    faults raise ``ConnectionResetError`` through WSGI) reaches the connector as httpx reports it over a real
-    socket. (simulator.testing.InProcessTransport, in progress elsewhere, does the same: switch to it.)"""
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        try:
-            return super().handle_request(request)
-        except ConnectionResetError:
-            raise httpx.RemoteProtocolError("Server disconnected without sending a response.",
-                                            request=request) from None
-
-
 class Run:
     """One scenario's world: the simulator app, the admin handle, the connection and its ledger."""
 
     def __init__(self, sc: Scenario) -> None:
         self.sc = sc
         self.app = create_app({"LATENCY": True, "FAULT_SEED": 0})
-        self.transport = _InProcess(app=self.app)
+        self.transport = InProcessTransport(app=self.app)
         self.admin = Admin(httpx.Client(transport=self.transport, base_url=IN_PROCESS_BASE))
         try:
             self.admin.seed(sc.seed)
