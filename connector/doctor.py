@@ -128,7 +128,10 @@ def _place_sign_in_failure(report: DoctorReport, exc: ControlFailure | Authentic
 
 def _company_checks(client: IntacctClient, settings: ConnectionSettings, report: DoctorReport) -> None:
     wanted_dims = dimension_values(settings)
-    functions = {"permissions": fn.get_user_permissions(settings.user_id), "dimensions": fn.get_dimensions(),
+    functions = {"permissions": fn.get_user_permissions(settings.user_id),
+                 "user": fn.query("USERINFO", ["LOGINID", "USERTYPE", "STATUS"], field="LOGINID",
+                                  values=[settings.user_id]),
+                 "dimensions": fn.get_dimensions(),
                  "gl": fn.query("GLACCOUNT", ["ACCOUNTNO", "STATUS"], field="ACCOUNTNO",
                                 values=sorted(set(settings.gl_accounts.all().values()))),
                  "entities": fn.read_by_query("LOCATIONENTITY", "", ["LOCATIONID"], pagesize=10)}
@@ -140,6 +143,7 @@ def _company_checks(client: IntacctClient, settings: ConnectionSettings, report:
         functions[f"inspect:{obj}"] = fn.inspect(obj)
     results = dict(zip(functions, client.execute(list(functions.values())), strict=True))
     _permissions(report, results["permissions"])
+    _user_type(report, settings, results["user"])
     _gl(report, settings, results["gl"])
     _entity(report, settings, results["entities"])
     _dimensions(report, settings, results)
@@ -167,6 +171,29 @@ def _permissions(report: DoctorReport, result: Result) -> None:
             c.status = FAIL
             c.detail = f'is "{level}", not "All": {MODULE_CONSEQUENCES[module]}'
             c.fix = permission_fix(module)
+
+
+def _user_type(report: DoctorReport, settings: ConnectionSettings, result: Result) -> None:
+    """Guide step 2 asks for a Business User: any other type caps every role at List/View in Sage."""
+    c = report.check("user")
+    if not result.ok:
+        c.detail = "user type not checked: " + "; ".join(e.text for e in result.errors)
+        return
+    rows = [r for r in result.records() if r.get("LOGINID", "").lower() == settings.user_id.lower()]
+    user_type = rows[0].get("USERTYPE", "") if rows else ""
+    if not user_type or user_type.lower() == "business user":
+        c.detail = "Business User" if user_type else c.detail
+        return
+    c.status = FAIL
+    c.detail = (f'user type is "{user_type}", not "Business User": Sage limits this user type to List and View '
+                "whatever its role grants, so no invoice or bill can post")
+    c.fix = ("Create a dedicated Web Services user in Sage: set the user type to Business User and enable Web "
+             "Services access for that user (setup guide step 2).")
+    for module in GUIDE_MODULES:
+        m = report.check(f"module:{module}")
+        if m.status == FAIL:
+            m.detail += f' (the user type "{user_type}" caps it; a Business User gets what the role grants)'
+            m.fix = c.fix
 
 
 def _gl(report: DoctorReport, settings: ConnectionSettings, result: Result) -> None:

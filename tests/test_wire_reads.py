@@ -170,3 +170,16 @@ def test_index_lookups_return_what_a_scan_would(gw):
     assert [a.findtext("ACCOUNTNO") for a in gw.call(fn(rbq("ACCOUNTNO = '5000.0'", fields="ACCOUNTNO",
                                                              obj="GLACCOUNT"))).result().iter("glaccount")] == ["5000"]
     assert sim.records("APBILL")[0]["RECORDID"] == "B-1"
+
+
+def test_userinfo_shows_the_company_users(intacct_sim_factory):
+    sim = intacct_sim_factory(standard_company(users=[
+        {"id": "alvys_ws", "password": "sim-user-secret", "roles": ["Alvys Integration"]},
+        {"id": "clerk", "password": "x", "type": "employee", "status": "locked"}]))
+    q = ("<query><select><field>LOGINID</field><field>USERTYPE</field><field>STATUS</field></select>"
+         "<object>USERINFO</object><filter><equalto><field>LOGINID</field><value>clerk</value></equalto></filter>"
+         "</query>")
+    row = Gateway(sim).call(fn(q)).result().find("data/USERINFO")
+    assert (row.findtext("LOGINID"), row.findtext("USERTYPE"), row.findtext("STATUS")) == \
+        ("clerk", "employee user", "locked out")
+    assert "sim-user-secret" not in Gateway(sim).call(fn(rbq("", fields="*", obj="USERINFO"))).http.text

@@ -117,6 +117,8 @@ def _candidates(ctx: Ctx, obj: ObjectDef, pred: Any, case_insensitive: bool = Fa
 
     The caller still evaluates the whole predicate, so an index only has to return a superset.
     """
+    if obj.name == "USERINFO":
+        return users_as_records(ctx)
     plan = _index_plan(pred) if pred is not None else None
     if plan is not None:
         field, values = plan
@@ -131,6 +133,21 @@ def _candidates(ctx: Ctx, obj: ObjectDef, pred: Any, case_insensitive: bool = Fa
         if exact and field == "RECORDID" and obj.lines is not None:
             return ctx.tx.lookup(ctx.company_id, obj.name, "docno", values)
     return ctx.tx.scan(ctx.company_id, obj.name)
+
+
+_STATUS_TEXT = {"active": "active", "inactive": "inactive", "locked": "locked out"}
+
+
+def users_as_records(ctx: Ctx) -> list[Record]:
+    """USERINFO reads the company's users as Sage shows them (user type as 'business user' etc.)."""
+    out = []
+    for n, (login, user) in enumerate(sorted(ctx.company.doc.get("users", {}).items()), start=1):
+        doc = {"RECORDNO": str(n), "LOGINID": login, "USERTYPE": f"{user.get('type', 'business')} user",
+               "STATUS": _STATUS_TEXT.get(user.get("status", "active"), "active"),
+               "LOGINDISABLED": "false" if user.get("web_services", True) else "true",
+               "USERLOCATIONS": ",".join(user.get("entities", []))}
+        out.append(Record("USERINFO", n, login, "", doc))
+    return out
 
 
 def matching(ctx: Ctx, obj: ObjectDef, pred: Any, case_insensitive: bool = False) -> Iterator[Record]:
