@@ -97,12 +97,12 @@ class RateLimited(GatewayError):
               "substring 'API rate limit exceeded' and Sage FAQ '(200024)'; element layout is the "
               + SIMULATOR_CHOICE)
 
-    def __init__(self, company_id: str, limit: int) -> None:
-        super().__init__(ErrorDetail(
-            "GW-0010", "API rate limit exceeded",
-            f"There are too many operations running for this company (200024). Company '{company_id}' "
-            f"allows {limit} concurrent requests.",
-            "Wait for running requests to finish, then try again."))
+    def __init__(self, company_id: str = "", limit: int | None = None) -> None:
+        detail = "There are too many operations running for this company (200024)."
+        if company_id and limit:
+            detail += f" Company '{company_id}' allows {limit} concurrent requests."
+        super().__init__(ErrorDetail("GW-0010", "API rate limit exceeded", detail,
+                                     "Wait for running requests to finish, then try again."))
 
 
 class InvalidRequest(GatewayError):

@@ -76,8 +76,7 @@ def _fault_before(fault: FaultRule, parsed: Request) -> Response | None:
         return _drop_connection()
     if fault.action == "http" and fault.status != 524:
         if fault.status == 429:
-            company = parsed.operations[0].login.companyid if parsed.operations[0].login else ""
-            return _gateway_error(RateLimited(company, 0))
+            return _gateway_error(RateLimited())
         return Response(PROXY_HTML[fault.status or 502], status=fault.status, content_type="text/html")
     if fault.action == "error" and fault.level in ("control", "authentication"):
         exc = fault.build_error(request_about(parsed))
