@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import tempfile
 from pathlib import Path
@@ -29,6 +30,8 @@ def _run(args: argparse.Namespace) -> int:
     from scenarios import report
     from scenarios.runner import run_file
 
+    if not args.verbose:  # the report says what happened; the connector's retry chatter is for --verbose
+        logging.getLogger("connector").setLevel(logging.ERROR)
     files = scenario_files(args.paths)
     if not files:
         print("intacct-scenarios: no scenario files found in " + ", ".join(args.paths), file=sys.stderr)
@@ -88,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--junit", help="write a JUnit XML report here")
     run.add_argument("--html", help="write an HTML report here")
     run.add_argument("--quiet", action="store_true", help="one line per scenario")
+    run.add_argument("--verbose", action="store_true", help="also show the connector's log (retries, lost answers)")
     run.set_defaults(func=_run)
     new = sub.add_parser("new", help="write a commented scenario template")
     new.add_argument("name")
