@@ -274,11 +274,11 @@ class Backend:
             with ctx.tx.savepoint():
                 output = impl(ctx, element)
         except FunctionError as exc:
-            ctx._visible_cache.clear()
+            ctx.forget_all()
             return wire.Result("failure", name, controlid, errors=list(exc.errors)), None
         except Exception:  # a simulator bug must still answer like the gateway, never a 500
             log.exception("internal error in %s", name)
-            ctx._visible_cache.clear()
+            ctx.forget_all()
             return wire.Result("failure", name, controlid, errors=list(InternalError().errors)), None
         status = "success"
         return wire.Result(status, name, controlid, data=output.data, key=output.key), output

@@ -73,6 +73,10 @@ class Ctx:
     def forget(self, obj: str, key: str) -> None:
         self._visible_cache.pop((obj, key), None)
 
+    def forget_all(self) -> None:
+        """After a failed function rolled back: what was cached may no longer exist."""
+        self._visible_cache.clear()
+
     def timestamp(self) -> str:
         return datetime.fromtimestamp(self.now, UTC).strftime("%m/%d/%Y %H:%M:%S")
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from lxml import etree
 
 from simulator.errors import EntityNotPermitted, LoginIdNotFound, PermissionDenied, UnknownEntity, UnknownObject
+from simulator.models.company import Company
 from simulator.models.context import Ctx, Output
 from simulator.models.objects import DIMENSIONS_MODULE, OBJECTS, PERMISSIONS_MODULE, STANDARD_DIMENSIONS, SYSTEM_FIELDS
 from simulator.models.permissions import GUIDE_MODULES, VERBS, level_name
@@ -19,7 +22,7 @@ def _sub(parent: etree._Element, tag: str, text: str | None = None) -> etree._El
     return el
 
 
-def check_entity_access(company, user_id: str, user: dict, entity: str) -> None:  # type: ignore[no-untyped-def]
+def check_entity_access(company: Company, user_id: str, user: dict[str, Any], entity: str) -> None:
     """The entity rules shared by login and getAPISession's slide-in."""
     if entity:
         if entity not in company.entities:

@@ -251,7 +251,10 @@ def _stamp(ctx: Ctx, obj: ObjectDef, doc: dict[str, Any], recordno: int, entity:
     doc["RECORDNO"] = str(recordno)
     doc.setdefault("WHENCREATED", ts)
     doc["WHENMODIFIED"] = ts
-    doc.setdefault("STATUS", "active") if obj.lines is None else doc.setdefault("STATE", "Posted")
+    if obj.lines is None:
+        doc.setdefault("STATUS", "active")
+    else:
+        doc.setdefault("STATE", "Posted")
     doc["CREATEDBY"] = doc.get("CREATEDBY") or ctx.session.user_id
     doc["MODIFIEDBY"] = ctx.session.user_id
     ent = ctx.company.entities.get(entity, {})
