@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -170,12 +171,45 @@ class Syncer:
 
     # -- posting ------------------------------------------------------------------------------
     def _post(self, ready: list[tuple[Document, str]], report: SyncReport) -> None:
+        """Post batches, up to the company's concurrency limit of them at once.
+
+        Sage allows a company a few concurrent requests (Tier 1: 2); one batch at a time would leave
+        half of that idle. Every request still takes a slot of the shared limiter, and a batch that
+        aborts the sync stops the batches not yet started (their documents stay pending).
+        """
         size = self.settings.batch_size
-        total = len(ready)
-        for start in range(0, total, size):
-            self._post_batch(ready[start:start + size], report)
-            if self.progress:
-                self.progress(Progress(min(start + size, total), total, len(report.posted), len(report.failed)))
+        batches = [ready[i:i + size] for i in range(0, len(ready), size)]
+        total, done = len(ready), 0
+        workers = max(1, min(self.settings.concurrency_limit, len(batches)))
+        if workers == 1:
+            for batch in batches:
+                self._post_batch(batch, report)
+                done += len(batch)
+                if self.progress:
+                    self.progress(Progress(done, total, len(report.posted), len(report.failed)))
+            return
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="post")
+        futures = {pool.submit(self._post_batch, batch, report): len(batch) for batch in batches}
+        aborted: SyncAborted | None = None
+        try:
+            for future in as_completed(futures):
+                try:
+                    future.result()
+                except SyncAborted as exc:
+                    aborted = aborted or exc
+                    for other in futures:
+                        other.cancel()
+                    continue
+                done += futures[future]
+                if self.progress:
+                    self.progress(Progress(done, total, len(report.posted), len(report.failed)))
+        except BaseException:
+            # The process is going down (KeyboardInterrupt, a kill in tests): start nothing more.
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
+        if aborted is not None:
+            raise aborted
 
     def _post_batch(self, batch: list[tuple[Document, str]], report: SyncReport) -> None:
         pending = batch

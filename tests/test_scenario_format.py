@@ -123,7 +123,7 @@ def test_interrupted_sync_dies_before_or_during_a_request(tmp_path, in_flight, l
              f"      in_flight: {in_flight}\n"
              f"      expect: {{ledger: {ledger}}}\n  - sync:\n      expect: {{recovered: {recovered}}}\n"
              "  - check: {no_duplicates: true, sage_records: {ARINVOICE: 2}}\n")
-    text = TWO_BATCHES.split("steps:")[0] + steps + "connection: {batch_size: 1}\n"
+    text = TWO_BATCHES.split("steps:")[0] + steps + "connection: {batch_size: 1, concurrency_limit: 1}\n"
     result = run_file(write(tmp_path, text))
     assert result.ok, report.text(result)
 

@@ -99,7 +99,8 @@ def test_gateway_down_for_writes_leaves_documents_uncertain(seeded, data, wire_f
 def test_killed_mid_batch_then_resumed_without_duplicates(seeded, data, wire_factory, tmp_path):
     path = tmp_path / "ledger.sqlite3"
     _, http = wire_factory(first_writes([None, "kill"]))
-    conn = connect(seeded, http=http, ledger=Ledger(path), batch_size=5)
+    # one posting stream, so "the second write request" is one well-defined batch
+    conn = connect(seeded, http=http, ledger=Ledger(path), batch_size=5, concurrency_limit=1)
     with pytest.raises(Killed):
         conn.sync(data)
     conn.ledger.close()
