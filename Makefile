@@ -18,7 +18,12 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -n auto -q --cov --cov-report=term:skip-covered
+	$(BIN)/python -m pytest -n auto --dist worksteal -q --cov --cov-report=term:skip-covered
+	@# Branch coverage gates (90 % for simulator/ and connector/), silent when met so pytest's summary stays last.
+	@for pkg in simulator connector; do \
+	  total=$$($(BIN)/python -m coverage report --include="$$pkg/*" --format=total) || exit 1; \
+	  [ "$$total" -ge 90 ] || { echo "branch coverage of $$pkg/ is $$total%, below 90%"; exit 1; }; \
+	done
 
 # Locust against the served simulator at tier settings; LOAD_DURATION (30), LOAD_USER_CLASS (gateway|sync),
 # LOAD_USERS, LOAD_COMPANIES, LOAD_PROCESSES (Locust workers) ... see loadtests/README.md. Reports in results/.
