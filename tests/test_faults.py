@@ -156,3 +156,16 @@ def _session_body(gw: Gateway) -> bytes:
     from tests.wire import envelope
     return envelope(fn("<getAPISession/>"), sender=gw.sender, sender_password=gw.sender_password,
                     auth=gw.login).encode()
+
+
+def test_latency_jitter_is_seeded_per_company():
+    from simulator.app import create_app
+
+    def draws(company: str, seed: int | None) -> list[float]:
+        backend = create_app({"FAULT_SEED": 3}).extensions["intacct_sim"]
+        return [backend.jitter(company, seed).random() for _ in range(5)]
+
+    assert draws("A", 7) == draws("A", 7)          # a run repeats
+    assert draws("A", 7) != draws("B", 7)          # companies do not share a die
+    assert draws("A", None) == draws("A", None)    # no latency.seed: the app's seed
+    assert draws("A", None) != draws("A", 7)

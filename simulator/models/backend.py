@@ -87,7 +87,15 @@ class Backend:
     def __init__(self, store: Store, fault_seed: int | None = 0) -> None:
         self.store = store
         self.faults = FaultBook(store, fault_seed)
-        self.jitter = random.Random(fault_seed)  # latency jitter, seeded so a run repeats
+        self._fault_seed = fault_seed
+        self._jitter: dict[str, random.Random] = {}
+
+    def jitter(self, company_id: str, seed: int | None) -> random.Random:
+        """The company's latency-jitter die: its ``latency.seed`` if set, else the app's seed; a run repeats."""
+        rng = self._jitter.get(company_id)
+        if rng is None:
+            rng = self._jitter[company_id] = random.Random(f"{company_id}:{self._fault_seed if seed is None else seed}")
+        return rng
 
     # -- clock (shared by every worker through the store, so tests can move time) -------------
     @staticmethod

@@ -60,7 +60,8 @@ def gateway() -> Response:
         return _gateway_error(RateLimited(admission.company_id, admission.limit))
     try:
         if current_app.config["LATENCY"] and admission.latency:
-            _simulate_latency(admission.latency, sum(len(op.functions) for op in parsed.operations))
+            _simulate_latency(admission.company_id, admission.latency,
+                              sum(len(op.functions) for op in parsed.operations))
         reply = backend.process(parsed, endpoint, fault)
     finally:
         store.release_slot(admission.company_id)
@@ -111,11 +112,13 @@ def _drop_connection() -> Response:
     return Response(b"", status=200)
 
 
-def _simulate_latency(model: dict[str, float], functions: int) -> None:
+def _simulate_latency(company_id: str, model: dict[str, float], functions: int) -> None:
     """Per-request base plus per-function cost, with seeded jitter, while the request holds its slot."""
     ms = float(model.get("base_ms", 0)) + float(model.get("per_function_ms", 0)) * functions
     jitter = float(model.get("jitter_ms", 0))
     if jitter:
-        ms += current_app.extensions["intacct_sim"].jitter.uniform(-jitter, jitter)
+        seed = model.get("seed")
+        rng = current_app.extensions["intacct_sim"].jitter(company_id, None if seed is None else int(seed))
+        ms += rng.uniform(-jitter, jitter)
     if ms > 0:
         time.sleep(ms / 1000.0)
