@@ -50,7 +50,7 @@ def create_echo_app() -> Flask:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from gunicorn.app.base import BaseApplication
+    from simulator.serving import run_gunicorn
 
     p = argparse.ArgumentParser(prog="python -m loadtests.echo_app")
     p.add_argument("--host", default="127.0.0.1")
@@ -60,20 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     app = create_echo_app()
 
-    class Server(BaseApplication):  # type: ignore[misc]  # the settings of simulator.cli's serve
-        def load_config(self) -> None:
-            self.cfg.set("bind", f"{args.host}:{args.port}")
-            self.cfg.set("workers", args.workers)
-            self.cfg.set("worker_class", "gthread")
-            self.cfg.set("threads", args.threads)
-            self.cfg.set("accesslog", None)
-            self.cfg.set("loglevel", "warning")
-            self.cfg.set("timeout", 120)
-
-        def load(self) -> Any:
-            return app
-
-    Server().run()
+    run_gunicorn(app, host=args.host, port=args.port, workers=args.workers, threads=args.threads)  # as serve does
     return 0
 
 

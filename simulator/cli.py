@@ -19,10 +19,9 @@ from simulator.errors import catalogue
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from gunicorn.app.base import BaseApplication
-
     from simulator.app import create_app, seed_store
     from simulator.models.setup import SeedError
+    from simulator.serving import run_gunicorn
     from simulator.store import Store
 
     state = args.state
@@ -46,22 +45,9 @@ def _serve(args: argparse.Namespace) -> int:
         config["ADMIN_TOKEN"] = args.admin_token
     app = create_app(config)
 
-    class Server(BaseApplication):  # type: ignore[misc]
-        def load_config(self) -> None:
-            self.cfg.set("bind", f"{args.host}:{args.port}")
-            self.cfg.set("workers", args.workers)
-            self.cfg.set("worker_class", "gthread")
-            self.cfg.set("threads", args.threads)
-            self.cfg.set("accesslog", None)
-            self.cfg.set("loglevel", "warning")
-            self.cfg.set("timeout", 120)
-
-        def load(self) -> Any:
-            return app
-
     print(f"intacct-sim: gateway at http://{args.host}:{args.port}/ia/xml/xmlgw.phtml "
           f"({args.workers} worker(s), state {state})", flush=True)
-    Server().run()
+    run_gunicorn(app, host=args.host, port=args.port, workers=args.workers, threads=args.threads)
     return 0
 
 
