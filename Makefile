@@ -18,7 +18,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -n auto --dist worksteal -q --cov --cov-report=term:skip-covered
+	$(BIN)/python -m pytest -n auto --dist loadgroup -q --cov --cov-report=term:skip-covered
 	@# Branch coverage gates (90 % for simulator/ and connector/), silent when met so pytest's summary stays last.
 	@for pkg in simulator connector; do \
 	  total=$$($(BIN)/python -m coverage report --include="$$pkg/*" --format=total) || exit 1; \

@@ -429,7 +429,8 @@ def row_suite() -> list[Row]:
     times = {}
     for n in ("auto", "0"):
         t0 = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-n", n, "-p", "no:cacheprovider",
+        dist = ["--dist", "loadgroup"] if n == "auto" else []   # as `make test` schedules it
+        proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-n", n, *dist, "-p", "no:cacheprovider",
                                "--ignore=tests/test_loadtests.py"], cwd=ROOT, capture_output=True, text=True,
                               timeout=1800, check=False)
         times[n] = (time.perf_counter() - t0, proc.stdout.strip().splitlines()[-1] if proc.stdout else "")

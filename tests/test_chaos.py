@@ -7,7 +7,13 @@ from __future__ import annotations
 
 import logging
 
+import pytest
+
 from loadtests.chaos import FAULT_KINDS, kills, soak
+
+# The two longest tests of the suite run one after the other on one xdist worker (``--dist loadgroup``),
+# while the other worker takes everything else: side by side they fought over both cores.
+pytestmark = pytest.mark.xdist_group("chaos")
 
 
 def test_ten_thousand_documents_under_chaos_post_exactly_once(caplog):
