@@ -74,6 +74,25 @@ class XmlParseError(ControlError):
         super().__init__(ErrorDetail("XL03000003", "", f"XML Parse schema error: {detail}", ""))
 
 
+class DuplicateControlId(ControlError):
+    """``uniqueid=true`` and a control ID this company has already processed: nothing runs again.
+
+    The docs say uniqueid "specifies whether a request can be submitted more than once without an
+    error"; the error itself is NOT FOUND in public sources, so its number and texts are the
+    simulator's choice.
+    """
+
+    source = "behaviour: developer.intacct.com/web-services/requests (uniqueid); errorno and texts: " \
+        + SIMULATOR_CHOICE
+
+    def __init__(self, controlid: str) -> None:
+        super().__init__(ErrorDetail(
+            "XL03000010", "Duplicate control ID",
+            f"A request with control ID '{controlid[:256]}' was already processed for this company; with uniqueid "
+            "set to true a control ID can be used only once.",
+            "Send the request with a new control ID, or with uniqueid false."))
+
+
 class UnknownCompany(ControlError):
     """Zapier's connector observed ``invalidRequest`` for a bad company ID; fylein saw it on HTTP 400."""
 

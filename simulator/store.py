@@ -41,10 +41,12 @@ CREATE TABLE IF NOT EXISTS journal(
 CREATE TABLE IF NOT EXISTS usage(company TEXT NOT NULL, month TEXT NOT NULL, transactions INTEGER NOT NULL,
     PRIMARY KEY(company, month));
 CREATE TABLE IF NOT EXISTS inflight(company TEXT PRIMARY KEY, n INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS controlids(sender TEXT NOT NULL, company TEXT NOT NULL, controlid TEXT NOT NULL,
+    ts REAL NOT NULL, PRIMARY KEY(sender, company, controlid));
 """
 
 TABLES = ("meta", "senders", "companies", "records", "counters", "sessions", "resultsets", "journal", "usage",
-          "inflight")
+          "inflight", "controlids")
 
 
 @dataclass
@@ -295,6 +297,15 @@ class Tx:
 
     def delete_resultset(self, rid: str) -> None:
         self.conn.execute("DELETE FROM resultsets WHERE id=?", (rid,))
+
+    # -- control IDs of requests sent with uniqueid=true ---------------------------------------
+    def controlid_seen(self, sender: str, company: str, controlid: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM controlids WHERE sender=? AND company=? AND controlid=?",
+                                 (sender, company, controlid)).fetchone() is not None
+
+    def remember_controlid(self, sender: str, company: str, controlid: str, ts: float) -> None:
+        self.conn.execute("INSERT OR IGNORE INTO controlids(sender, company, controlid, ts) VALUES(?,?,?,?)",
+                          (sender, company, controlid, ts))
 
     # -- journal and usage -----------------------------------------------------------------
     def journal(self, **entry: Any) -> None:

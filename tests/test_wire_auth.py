@@ -170,3 +170,23 @@ def test_two_operations_in_one_request(intacct_company):
     root = et.fromstring(gw.post_raw(two).content)
     ops = root.findall("operation")
     assert [o.findtext("authentication/status") for o in ops] == ["success", "failure"]
+
+
+def test_uniqueid_true_refuses_a_repeated_control_id(gateway):
+    from tests.wire import envelope
+
+    def send(controlid: str, uniqueid: str) -> object:
+        body = envelope(fn("<create><CLASS><CLASSID>U" + controlid + "</CLASSID><NAME>n</NAME></CLASS></create>"),
+                        sender=gateway.sender, sender_password=gateway.sender_password, auth=gateway.login,
+                        controlid=controlid).replace("<uniqueid>false</uniqueid>", f"<uniqueid>{uniqueid}</uniqueid>")
+        return gateway.post_raw(body)
+
+    assert b"<result><status>success</status>" in send("batch-1", "true").content
+    again = send("batch-1", "true")
+    assert b"<control><status>failure</status>" in again.content
+    assert b"<errorno>XL03000010</errorno>" in again.content
+    assert b"already processed for this company" in again.content
+    assert len(gateway.sim.records("CLASS")) == 1              # nothing ran twice
+    assert b"<result><status>success</status>" in send("batch-2", "true").content
+    assert b"<result><status>success</status>" in send("batch-3", "false").content
+    assert b"<result><status>failure</status>" in send("batch-3", "false").content  # uniqueid false: it runs

@@ -20,6 +20,7 @@ from lxml import etree
 
 from simulator.errors import (
     AuthenticationError,
+    DuplicateControlId,
     ErrorDetail,
     FunctionError,
     IntacctError,
@@ -136,13 +137,29 @@ class Backend:
         with self.store.transaction() as tx:
             now = self.now(tx)
             control = request.control
+            unique_in = self._unique_company(tx, request)
             try:
                 self._check_sender(tx, control)
+                if unique_in and tx.controlid_seen(control.senderid, unique_in, control.controlid):
+                    raise DuplicateControlId(control.controlid)
                 outcomes = [self._operation(tx, control, op, endpoint, now, inject) for op in request.operations]
             except IntacctError as exc:  # control level
-                self._journal_failure(tx, now, None, exc, control.controlid)
+                self._journal_failure(tx, now, unique_in, exc, control.controlid)
                 return Reply(exc.http_status, wire.control_failure(control, exc.errors))
+            if unique_in and any(o.auth.status == "success" for o in outcomes):
+                tx.remember_controlid(control.senderid, unique_in, control.controlid, now)
             return Reply(200, wire.success(control, outcomes))
+
+    @staticmethod
+    def _unique_company(tx: Tx, request: Request) -> str | None:
+        """The company whose control IDs a ``uniqueid=true`` request must not repeat (None: not asked)."""
+        if request.control.uniqueid.strip().lower() != "true":
+            return None
+        op = request.operations[0]
+        if op.login is not None:
+            return op.login.companyid
+        found = tx.get_session(op.session_id or "")
+        return found[0] if found else None
 
     @staticmethod
     def _check_sender(tx: Tx, control: Control) -> None:
