@@ -20,7 +20,7 @@ def _body(functions: str) -> str:
 def test_two_workers_share_records_and_the_concurrency_limit(tmp_path):
     seed = tmp_path / "seed.yaml"
     seed.write_text(yaml.safe_dump(standard_seed(standard_company(concurrency_limit=1,
-                                                                  latency={"base_ms": 400}))))
+                                                                  latency={"base_ms": 1500}))))
     with served(seed, workers=2) as base:
         url = base + "/ia/xml/xmlgw.phtml"
         create = _body(fn("<create><CLASS><CLASSID>W1</CLASSID><NAME>from a worker</NAME></CLASS></create>"))
