@@ -1,6 +1,7 @@
-"""``make demo`` (simulator part): serve the seeded demo company on loopback, talk XML to it, stop.
+"""The simulator on its own: serve the seeded demo company on loopback, talk raw XML to it, stop.
 
-Shows the three failure levels a connector must handle, over real sockets against gunicorn:
+``served()`` is also how ``make demo`` (connector.demo) and the tests start a real server.
+``python -m simulator.demo`` shows, over real sockets against gunicorn, what a connector must handle:
 a session, an AR invoice and an AP bill posted, a permission taken away by the admin API and the
 PL04000005 that follows, and the API transactions Sage would bill.
 """
