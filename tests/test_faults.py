@@ -169,3 +169,15 @@ def test_latency_jitter_is_seeded_per_company():
     assert draws("A", 7) != draws("B", 7)          # companies do not share a die
     assert draws("A", None) == draws("A", None)    # no latency.seed: the app's seed
     assert draws("A", None) != draws("A", 7)
+
+
+def test_still_processing_answers_524_and_lands_later(gw):
+    import time
+    gw.sim.admin.add_fault(action="still_processing", ms=300, function="create", times=1)
+    resp = gw.post_raw(_bill_body(gw))
+    assert resp.status_code == 524 and b"A timeout occurred" in resp.content
+    assert gw.sim.records("APBILL") == []          # not there yet: a client looking now finds nothing
+    deadline = time.monotonic() + 10
+    while not gw.sim.records("APBILL") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(gw.sim.records("APBILL")) == 1      # ...but Sage finished it

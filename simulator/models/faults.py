@@ -10,7 +10,10 @@ probability (seeded, so a run repeats), and the first matching rule wins. A rule
 - ``latency``: added milliseconds before the request runs;
 - ``reset``: the connection drops before anything runs;
 - ``lost_response``: the request runs, then the connection drops (the classic duplicate trap);
-- ``empty`` / ``truncated``: the request runs, then an empty or half body comes back.
+- ``empty`` / ``truncated``: the request runs, then an empty or half body comes back;
+- ``still_processing``: the edge answers 524 at once while the origin keeps working: the request
+  lands ``ms`` later (what "CDN cut connection but system still processing" means, and why a
+  client must not re-post the moment it cannot find the document).
 
 Rules live in the store (shared by every worker) and a reset clears them. ``times`` limits how
 often a rule fires.
@@ -29,7 +32,7 @@ from simulator import errors as catalogue
 from simulator.errors import ErrorDetail, IntacctError, Level
 from simulator.store import Store, Tx
 
-ACTIONS = ("error", "http", "latency", "reset", "lost_response", "empty", "truncated")
+ACTIONS = ("error", "http", "latency", "reset", "lost_response", "empty", "truncated", "still_processing")
 AFTER_ACTIONS = frozenset({"lost_response", "empty", "truncated"})
 _RULE_KEYS = {"id", "company", "entity", "function", "object", "probability", "times", "action", "error", "status",
               "ms"}
@@ -107,6 +110,11 @@ class FaultRule:
             if status not in (429, 500, 502, 503, 504, 524):
                 raise FaultRuleError(f"{where}.status: one of 429, 500, 502, 503, 504, 524; got {status!r}")
             rule.status = int(status)
+        if action == "still_processing":
+            ms = raw.get("ms", 500)
+            if isinstance(ms, bool) or not isinstance(ms, int | float) or not 0 < ms <= 120_000:
+                raise FaultRuleError(f"{where}.ms: milliseconds from 1 to 120000; got {ms!r}")
+            rule.ms = float(ms)
         if action == "latency":
             ms = raw.get("ms")
             if isinstance(ms, bool) or not isinstance(ms, int | float) or not 0 < ms <= 120_000:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
@@ -48,6 +49,8 @@ def gateway() -> Response:
     fault = backend.faults.pick(admission.company_id if admission else None,
                                 admission.entity if admission else None, function_summary(parsed))
     if fault is not None:
+        if fault.action == "still_processing":
+            return _answer_then_process(backend, parsed, endpoint, fault.ms)
         early = _fault_before(fault, parsed)
         if early is not None:
             return early
@@ -66,6 +69,16 @@ def gateway() -> Response:
     finally:
         store.release_slot(admission.company_id)
     return _fault_after(fault, reply.http_status, reply.body)
+
+
+def _answer_then_process(backend: Backend, parsed: Request, endpoint: str, ms: float) -> Response:
+    """524 now; the origin finishes the request ``ms`` later, on its own thread."""
+    def later() -> None:
+        time.sleep(ms / 1000.0)
+        backend.process(parsed, endpoint)
+
+    threading.Thread(target=later, name="still-processing", daemon=True).start()
+    return Response(PROXY_HTML[524], status=524, content_type="text/html")
 
 
 def _fault_before(fault: FaultRule, parsed: Request) -> Response | None:
