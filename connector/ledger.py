@@ -58,7 +58,7 @@ CREATE TABLE IF NOT EXISTS meta (subsidiary_id TEXT NOT NULL, name TEXT NOT NULL
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 class Ledger:

@@ -143,6 +143,10 @@ class ConnectionSettings:
     endpoint: str = "https://api.intacct.com/ia/xml/xmlgw.phtml"
     concurrency_limit: int = 2
     batch_size: int = 50
+    # How long after a post whose answer was lost Sage may still be running it (a synchronous request runs
+    # up to 15 minutes; a 524 means the CDN cut the connection while Sage kept processing). Until then a
+    # document not found in Sage is left uncertain, never posted again.
+    settle_seconds: float = 900.0
 
     def __post_init__(self) -> None:
         for name in ("subsidiary_id", "company_id", "user_id", "sender_id"):
@@ -158,6 +162,8 @@ class ConnectionSettings:
             raise SettingsError("batch_size must be between 1 and 500")
         if self.concurrency_limit < 1:
             raise SettingsError("concurrency_limit must be at least 1")
+        if self.settle_seconds < 0:
+            raise SettingsError("settle_seconds must be 0 or more")
         object.__setattr__(self, "entity", (self.entity or "").strip() or None)
         object.__setattr__(self, "dimensions", tuple(self.dimensions))
         object.__setattr__(self, "custom_fields", tuple(self.custom_fields))
@@ -196,7 +202,7 @@ class ConnectionSettings:
 _CONNECTION_KEYS = {"subsidiary_id", "company_id", "user_id", "user_password", "user_password_env",
                     "user_password_file", "established_at", "entity", "sender_id", "sender_password_env",
                     "sender_password_file", "gl_accounts", "dimensions", "custom_fields", "unmatched", "endpoint",
-                    "concurrency_limit", "batch_size"} | set(UNSUPPORTED)
+                    "concurrency_limit", "batch_size", "settle_seconds"} | set(UNSUPPORTED)
 
 
 def _mapping(path: str, value: Any) -> Mapping[str, Any]:
@@ -244,7 +250,7 @@ def settings_from_dict(raw: Any, *, path: str = "connection", environ: Mapping[s
     except TypeError as exc:
         raise SettingsError(f"{path}: {exc}") from None
     extra = {k: spec[k] for k in ("entity", "sender_id", "sender_password_env", "unmatched", "endpoint",
-                                  "concurrency_limit", "batch_size") if k in spec}
+                                  "concurrency_limit", "batch_size", "settle_seconds") if k in spec}
     if "established_at" not in spec:
         raise SettingsError(f"{path}.established_at is required (when the connection was established)")
     return ConnectionSettings(

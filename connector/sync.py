@@ -10,6 +10,7 @@ advice, and the next run posts exactly the failed and pending ones.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -86,6 +87,7 @@ class Syncer:
         self.ledger = ledger
         self.progress = progress
         self.sub = settings.subsidiary_id
+        self._report_lock = threading.Lock()
 
     def run(self, data: Dataset) -> SyncReport:
         report = SyncReport(self.sub)
@@ -106,9 +108,11 @@ class Syncer:
         try:
             uncertain = [d for d in todo if state.get(d.key) is State.POSTING]
             if uncertain:
-                found = self._reconcile(uncertain)
+                found, settling = self._reconcile(uncertain)
                 report.recovered.extend(found)
-                todo = [d for d in todo if d.key.number not in found]
+                if settling:
+                    self._note_settling(report, settling)
+                todo = [d for d in todo if d.key.number not in found and d.key.number not in settling]
             ready = self._match(todo, report)
             self._post(ready, report)
         except SyncAborted as exc:
@@ -118,8 +122,13 @@ class Syncer:
         return report
 
     # -- exactly once -------------------------------------------------------------------------
-    def _reconcile(self, docs: Sequence[Document]) -> dict[str, str]:
-        """Look uncertain documents up in Sage by RECORDID; record those found as posted."""
+    def _reconcile(self, docs: Sequence[Document]) -> tuple[dict[str, str], list[str]]:
+        """Look uncertain documents up in Sage by RECORDID; record those found as posted.
+
+        Returns (found: number -> RECORDNO, settling: numbers not found yet but possibly still running
+        in Sage). A document is only made pending again, to be posted, once ``settle_seconds`` have
+        passed since it was sent: before that, not finding it proves nothing.
+        """
         found: dict[str, str] = {}
         for kind in (INVOICE, BILL):
             numbers = [d.key.number for d in docs if d.kind == kind]
@@ -136,14 +145,33 @@ class Syncer:
                     raise SyncAborted(str(advise(result.errors, what="Checking Sage for uncertain documents")))
                 for row in result.records():
                     found.setdefault(row.get("RECORDID", ""), row.get("RECORDNO", ""))
+        settling: list[str] = []
         for doc in docs:
             if doc.key.number in found:
                 log.info("%s was already in Sage (RECORDNO %s); not posting it again", doc.label,
                          found[doc.key.number])
                 self.ledger.mark_posted(doc.key, found[doc.key.number])
+            elif self._settling(doc):
+                settling.append(doc.key.number)
             else:
                 self.ledger.mark_pending([doc.key])
-        return found
+        return found, settling
+
+    def _settling(self, doc: Document) -> bool:
+        """Sent less than ``settle_seconds`` ago: Sage may still be running the request."""
+        entry = self.ledger.get(doc.key)
+        if entry is None or self.settings.settle_seconds <= 0:
+            return False
+        sent = datetime.fromisoformat(entry.updated_at)
+        return (datetime.now(UTC) - sent).total_seconds() < self.settings.settle_seconds
+
+    def _note_settling(self, report: SyncReport, numbers: list[str]) -> None:
+        with self._report_lock:
+            report.uncertain.extend(n for n in numbers if n not in report.uncertain)
+            note = (f"{len(report.uncertain)} document(s) got no answer from Sage and are not in Sage yet; Sage may "
+                    f"still be processing them, so they are not posted again now. The next sync after "
+                    f"{self.settings.settle_seconds:g} s checks Sage again and posts only what is not there.")
+            report.notes = [n for n in report.notes if "got no answer from Sage" not in n] + [note]
 
     # -- matching -----------------------------------------------------------------------------
     def _match(self, docs: list[Document], report: SyncReport) -> list[tuple[Document, str]]:
@@ -223,12 +251,14 @@ class Syncer:
             except UncertainOutcome as exc:
                 log.warning("answer lost for %d document(s) (%s); checking Sage before posting again", len(pending),
                             exc)
-                found = self._reconcile([d for d, _ in pending])
+                found, settling = self._reconcile([d for d, _ in pending])
                 report.recovered.extend(n for n in found if n not in report.recovered)
                 for doc, _ in pending:
                     if (recordno := found.get(doc.key.number)) is not None:
                         report.posted.append(Outcome(doc.key.number, doc.kind, doc.label, recordno=recordno))
-                pending = [(d, p) for d, p in pending if d.key.number not in found]
+                if settling:
+                    self._note_settling(report, settling)
+                pending = [(d, p) for d, p in pending if d.key.number not in found and d.key.number not in settling]
                 self.client.retry.sleep(self.client.retry.delay(round_no))
                 continue
             except IntacctError as exc:

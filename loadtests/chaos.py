@@ -3,9 +3,9 @@
 Two runs, both ending with the same audit (Sage's records against the ledger and the TMS data):
 
 - ``soak``: in-process. The simulator's fault rules make 10-20 % of requests fail, spread evenly
-  over every kind (429, 502, 503, 524 after the work, resets, responses lost after the post,
-  empty and truncated bodies, injected server errors, latency). The connector syncs round after
-  round until nothing is left, then one clean round.
+  over every kind (429, 502, 503, 524 after the work, 524 while Sage is still processing, resets,
+  responses lost after the post, empty and truncated bodies, injected server errors, latency).
+  The connector syncs round after round until nothing is left, then one clean round.
 - ``kills``: over real sockets. ``intacct-connector sync`` runs as a process against a served
   simulator and is SIGKILLed at random moments, many times; each time it is started again on the
   same ledger file, then once more to the end.
@@ -55,7 +55,11 @@ FAULT_KINDS: list[dict[str, Any]] = [
     {"id": "truncated-body", "action": "truncated"},
     {"id": "server-error-DL02000001", "action": "error", "function": "create", "error": {"name": "InternalError"}},
     {"id": "latency-50ms", "action": "latency", "ms": 50},
+    {"id": "524-still-processing", "action": "still_processing", "ms": 100},
 ]
+# How long an unanswered post may still land in Sage: the connection's settle_seconds must cover the
+# slowest "still processing" fault, or the soak would (rightly) find duplicates.
+SETTLE_SECONDS = 0.3
 ENV = {SENDER_PASSWORD_ENV: DEFAULT_SENDER[1]}
 
 
@@ -131,7 +135,8 @@ def soak(docs: int = 10_000, rate: float = 0.15, seed: int = 7, batch: int = 20,
     sub = data.subsidiaries[0].id
     settings = ConnectionSettings(
         subsidiary_id=sub, company_id=sim.company_id, user_id=DEFAULT_USER[0], user_password=Secret(DEFAULT_USER[1]),
-        established_at=DEFAULT_START - timedelta(days=1), endpoint=sim.url, batch_size=batch, concurrency_limit=4)
+        established_at=DEFAULT_START - timedelta(days=1), endpoint=sim.url, batch_size=batch, concurrency_limit=4,
+        settle_seconds=SETTLE_SECONDS)
     ledger = Ledger()
     retry = RetryPolicy(attempts=8, base_delay=0.002, max_delay=0.02, rng=random.Random(seed))
     conn = Connection(settings, sim.client(timeout=30), ledger=ledger, environ=ENV, retry=retry, timeout=30)
@@ -139,13 +144,16 @@ def soak(docs: int = 10_000, rate: float = 0.15, seed: int = 7, batch: int = 20,
     started, rounds, requests = time.perf_counter(), 0, 0
     while rounds < max_rounds:
         rounds += 1
-        conn.sync(data)
+        report = conn.sync(data)
         counts = ledger.counts(sub)
         if not counts.get("pending") and not counts.get("posting") and not counts.get("failed"):
             break
+        if report.uncertain:
+            time.sleep(SETTLE_SECONDS)  # unanswered posts are re-checked only once they have settled
     faults = collections.Counter(e["message"].split()[2] for e in sim.admin.journal(
         sim.company_id, function="(fault)", limit=100_000))
     sim.admin.clear_faults()
+    time.sleep(SETTLE_SECONDS)
     conn.sync(data)  # a clean round settles anything the last chaotic round left uncertain
     requests = conn.client.stats.get("requests", 0)
     elapsed = time.perf_counter() - started
@@ -189,7 +197,8 @@ def kills(docs: int = 2_000, kills: int = 15, seed: int = 7, rate: float = 0.0) 
         config.write_text(yaml.safe_dump({
             "connection": {"subsidiary_id": sub, "company_id": "ACME-TRUCKING", "user_id": DEFAULT_USER[0],
                            "user_password": DEFAULT_USER[1], "endpoint": f"{base}/ia/xml/xmlgw.phtml",
-                           "established_at": (DEFAULT_START - timedelta(days=1)).isoformat(), "batch_size": 50},
+                           "established_at": (DEFAULT_START - timedelta(days=1)).isoformat(), "batch_size": 50,
+                           "settle_seconds": SETTLE_SECONDS},
             "ledger": "ledger.sqlite3", "tms": tms_spec(docs, seed)}), encoding="utf-8")
         cmd = [sys.executable, "-m", "connector.cli", "sync", "-c", str(config)]
         env = {**os.environ, **ENV}
@@ -207,6 +216,7 @@ def kills(docs: int = 2_000, kills: int = 15, seed: int = 7, rate: float = 0.0) 
                 peek.close()
                 posted_at_kill.append(counts.get("posted", 0))
                 posting_at_kill.append(counts.get("posting", 0))
+        time.sleep(SETTLE_SECONDS)  # what the last killed run had in flight has settled
         final = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
         if final.returncode not in (0, 1):
             raise RuntimeError(f"the resumed sync could not run: {final.stderr[-2000:]}")

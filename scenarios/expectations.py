@@ -23,6 +23,7 @@ EXPECT_KEYS: dict[str, dict[str, str]] = {
     "interrupted_sync": {"ledger": "{state: count}"},
     "sage_admin": {"error": ERROR},
     "connection": {"error": ERROR},
+    "wait": {},
     "check": {},
 }
 CHECK_KEYS = {"sage_records": "{OBJECT: count}", "no_duplicates": "true", "api_transactions": "count",

@@ -271,6 +271,12 @@ class Run:
             self.connection = self._connect(self.transport)
         out.checks += ex.error_checks(step.expect, error)
 
+    def _wait(self, step: Step, out: StepResult) -> None:
+        """Let real time pass: the connector waits ``settle_seconds`` before it re-posts an unanswered post."""
+        seconds = float(step.body["seconds"])
+        time.sleep(seconds)
+        out.output = f"waited {seconds:g} s"
+
     def _check(self, step: Step, out: StepResult) -> None:
         e, company = step.expect, self.sc.company["id"]
         lines = []

@@ -59,7 +59,7 @@ GENERATE = {"seed": "random seed", "subsidiaries": "count", "customers": "count"
             "start": "first creation date", "external_id_ratio": "share of parties with an External Accounting ID",
             "sage_records": "also create the matching Sage customers and vendors (default true)"}
 OPERATOR = {"name": "user name", "role": "Alvys role"}
-STEP_KINDS = ("doctor", "sync", "sage_admin", "connection", "interrupted_sync", "check")
+STEP_KINDS = ("doctor", "sync", "sage_admin", "connection", "interrupted_sync", "wait", "check")
 DEFAULT_ESTABLISHED = "2026-11-01T00:00:00+00:00"
 DEFAULT_CREATED = datetime(2026, 11, 10, 9, 0, tzinfo=UTC)
 
@@ -300,6 +300,7 @@ STEP_KEYS: dict[str, dict[str, str]] = {
                    "expire_sessions": "true", "expect": "expectations"},
     "connection": {"change": "settings to change", "by": "{name, role}", "template_for": "new subsidiary id",
                    "expect": "expectations"},
+    "wait": {"seconds": "real seconds to let pass (at most 10), e.g. for the connection's settle_seconds"},
     "check": {"sage_records": "{OBJECT: count}", "no_duplicates": "true", "api_transactions": "count",
               "ledger": "{state: count}", "documents": "{number: state or {state, errorno, message_contains}}"},
 }
@@ -314,6 +315,10 @@ def _step(src: Source, i: int, raw: Any) -> Step:
         raise src.error(f"{path}.{kind}", f"unknown step (one of: {', '.join(STEP_KINDS)})")
     body = dict(check_keys(src, f"{path}.{kind}", body or {}, STEP_KEYS[kind]))
     expect = body.pop("expect", {}) or {}
+    if kind == "wait":
+        seconds = body.get("seconds")
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0 < seconds <= 10:
+            raise src.error(f"{path}.wait.seconds", f"expected a number of seconds from 0 to 10; got {seconds!r}")
     if kind == "check":
         expect, body = body, {}
     check_type(src, f"{path}.{kind}.expect", expect, Mapping, "a mapping of expectations")

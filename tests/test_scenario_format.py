@@ -123,9 +123,21 @@ def test_interrupted_sync_dies_before_or_during_a_request(tmp_path, in_flight, l
              f"      in_flight: {in_flight}\n"
              f"      expect: {{ledger: {ledger}}}\n  - sync:\n      expect: {{recovered: {recovered}}}\n"
              "  - check: {no_duplicates: true, sage_records: {ARINVOICE: 2}}\n")
-    text = TWO_BATCHES.split("steps:")[0] + steps + "connection: {batch_size: 1, concurrency_limit: 1}\n"
+    # settle_seconds 0: an unanswered post counts as settled at once (the settle wait has its own scenarios)
+    text = TWO_BATCHES.split("steps:")[0] + steps + ("connection: {batch_size: 1, concurrency_limit: 1, "
+                                                     "settle_seconds: 0}\n")
     result = run_file(write(tmp_path, text))
     assert result.ok, report.text(result)
+
+
+def test_wait_step_lets_real_time_pass_and_is_bounded(tmp_path):
+    import time
+    started = time.monotonic()
+    result = run_file(write(tmp_path, MINIMAL.replace("steps:\n", "steps:\n  - wait: {seconds: 0.2}\n")))
+    assert result.ok and time.monotonic() - started >= 0.2
+    assert result.steps[0].output == "waited 0.2 s"
+    too_long = run_file(write(tmp_path, MINIMAL.replace("steps:\n", "steps:\n  - wait: {seconds: 60}\n"), "w.yaml"))
+    assert too_long.error and "steps[0].wait.seconds: expected a number of seconds from 0 to 10" in too_long.error
 
 
 def test_a_dropped_connection_reaches_the_connector_as_over_a_socket(tmp_path):

@@ -72,13 +72,14 @@ def test_killed_while_batches_are_in_flight_then_resumed_exactly_once(slow, data
     path = tmp_path / "ledger.sqlite3"
     gauge = Gauge(slow.app, kill_on=3)
     conn = connect(slow, http=httpx.Client(transport=gauge, base_url=slow.base_url), ledger=Ledger(path),
-                   batch_size=4, concurrency_limit=2)
+                   batch_size=4, concurrency_limit=2, settle_seconds=0.3)
     with pytest.raises(Killed):
         conn.sync(data)
     # A restart takes longer than a request: what the dead process had already sent, Sage finishes first.
     deadline = time.monotonic() + 10
     while gauge.in_flight and time.monotonic() < deadline:
         time.sleep(0.01)
-    resumed = connect(slow, ledger=Ledger(path), batch_size=4, concurrency_limit=2).sync(data)
+    time.sleep(0.3)  # ...and the batch marked posting but never sent has waited out its settle time
+    resumed = connect(slow, ledger=Ledger(path), batch_size=4, concurrency_limit=2, settle_seconds=0.3).sync(data)
     assert resumed.ok
     assert_exactly_once(slow, data)
