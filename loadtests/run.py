@@ -25,7 +25,7 @@ from pathlib import Path
 import httpx
 
 from loadtests.common import Tier, company_id, tier_seed, write_seed
-from simulator.demo import served
+from simulator.demo import free_port, served
 
 ROOT = Path(__file__).resolve().parent.parent
 USER_CLASSES = {"gateway": "GatewayUser", "sync": "SyncUser"}
@@ -73,7 +73,9 @@ def locust_command(args: argparse.Namespace, host: str, out: Path) -> list[str]:
            "-H", host, "--csv", str(out / args.name), "--html", str(out / f"{args.name}.html"), "--only-summary",
            "--stop-timeout", "10", "--exit-code-on-error", "1", "--loglevel", "WARNING"]
     if args.processes:
-        cmd += ["--processes", str(args.processes)]
+        # A free port, not Locust's fixed 5557: two runs on one machine (parallel suites) must not collide.
+        port = str(free_port())
+        cmd += ["--processes", str(args.processes), "--master-bind-port", port, "--master-port", port]
     return [*cmd, USER_CLASSES[args.user]]
 
 
