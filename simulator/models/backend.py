@@ -108,15 +108,11 @@ class Backend:
 
         Read before the request's own transaction so the concurrency slot is taken first.
         """
-        op = request.operations[0]
         with self.store.read() as tx:
-            if op.login is not None:
-                company_id, entity = op.login.companyid, op.login.locationid or ""
-            else:
-                found = tx.get_session(op.session_id or "")
-                if found is None:
-                    return None
-                company_id, entity = found[0], found[2]
+            target = _target_of(tx, request)
+            if target is None:
+                return None
+            company_id, entity = target
             doc = tx.get_company(company_id)
         if doc is None:
             return None
@@ -155,11 +151,8 @@ class Backend:
         """The company whose control IDs a ``uniqueid=true`` request must not repeat (None: not asked)."""
         if request.control.uniqueid.strip().lower() != "true":
             return None
-        op = request.operations[0]
-        if op.login is not None:
-            return op.login.companyid
-        found = tx.get_session(op.session_id or "")
-        return found[0] if found else None
+        target = _target_of(tx, request)
+        return target[0] if target else None
 
     @staticmethod
     def _check_sender(tx: Tx, control: Control) -> None:
@@ -315,6 +308,15 @@ class Backend:
         tx.journal(ts=now, company=company, user=user, function=f"({exc.level.value})", controlid=controlid[:256],
                    status="failure", errorno=err.errorno, message=err.description2[:500],
                    http_status=exc.http_status)
+
+
+def _target_of(tx: Tx, request: Request) -> tuple[str, str] | None:
+    """(company, entity) the request's first operation names by login or by session; None if unknown."""
+    op = request.operations[0]
+    if op.login is not None:
+        return op.login.companyid, op.login.locationid or ""
+    found = tx.get_session(op.session_id or "")
+    return (found[0], found[2]) if found else None
 
 
 @dataclass
