@@ -285,11 +285,11 @@ class Run:
             out.checks.append(ex.equal(f"Sage {obj} records", int(count), len(records)))
             lines.append(f"Sage has {len(records)} {obj}")
         if e.get("no_duplicates"):
-            for obj in ("ARINVOICE", "APBILL"):
-                dups = ex.duplicates(self.admin.records(company, obj))
-                out.checks.append(ex.equal(f"no duplicate {obj} document numbers", {}, dups))
+            documents = {obj: self.admin.records(company, obj) for obj in ("ARINVOICE", "APBILL")}
+            for obj, records in documents.items():
+                out.checks.append(ex.equal(f"no duplicate {obj} document numbers", {}, ex.duplicates(records)))
             posted = [en for en in self.ledger.entries(self.settings.subsidiary_id) if en.state == "posted"]
-            in_sage = {r["RECORDNO"] for obj in ("ARINVOICE", "APBILL") for r in self.admin.records(company, obj)}
+            in_sage = {r["RECORDNO"] for records in documents.values() for r in records}
             missing = [en.key.number for en in posted if en.recordno not in in_sage]
             out.checks.append(ex.equal("every posted document is in Sage", [], missing))
         if "api_transactions" in e:
