@@ -139,6 +139,13 @@ class Ledger:
                           "WHERE subsidiary_id=? AND kind=? AND number=? AND state<>'posted'",
                           [(_now(), k.subsidiary_id, k.kind, k.number) for k in keys])
 
+    def mark_sent(self, keys: Iterable[DocKey]) -> None:
+        """Restart the settle clock of documents still posting: Sage may have got them as late as now."""
+        with self._tx() as c:
+            c.executemany("UPDATE documents SET updated_at=? "
+                          "WHERE subsidiary_id=? AND kind=? AND number=? AND state='posting'",
+                          [(_now(), k.subsidiary_id, k.kind, k.number) for k in keys])
+
     def mark_posted(self, key: DocKey, recordno: str | None) -> None:
         self._set(key, State.POSTED, recordno=recordno)
 

@@ -9,6 +9,7 @@ advice, and the next run posts exactly the failed and pending ones.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections.abc import Callable, Sequence
@@ -247,8 +248,10 @@ class Syncer:
             keys = [d.key for d, _ in pending]
             self.ledger.mark_posting(keys)           # committed before the request leaves
             try:
-                results = self.client.execute([build(d, party, self.settings) for d, party in pending], writes=True)
+                results = self.client.execute([build(d, party, self.settings) for d, party in pending], writes=True,
+                                              on_resend=functools.partial(self.ledger.mark_sent, keys))
             except UncertainOutcome as exc:
+                self.ledger.mark_sent(keys)          # Sage may have got it as late as now: settle from here
                 log.warning("answer lost for %d document(s) (%s); checking Sage before posting again", len(pending),
                             exc)
                 found, settling = self._reconcile([d for d, _ in pending])

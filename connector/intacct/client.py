@@ -114,16 +114,21 @@ class IntacctClient:
                 self.stats["session_refreshes"] += 1
 
     # -- functions ----------------------------------------------------------------------------
-    def execute(self, functions: Sequence[Function], *, writes: bool = False,
-                transaction: bool = False) -> list[Result]:
-        """Run many functions in one request; results come back in the order of ``functions``."""
+    def execute(self, functions: Sequence[Function], *, writes: bool = False, transaction: bool = False,
+                on_resend: Callable[[], None] | None = None) -> list[Result]:
+        """Run many functions in one request; results come back in the order of ``functions``.
+
+        ``on_resend`` runs before every attempt after the first (backoff, a new session), so a caller
+        can note when the request really left.
+        """
         fns = [f.with_id() for f in functions]
         if not fns:
             return []
         for refreshed in (False, True):
             session = self._current_session()
             try:
-                results = self._send(session, fns, writes=writes, transaction=transaction)
+                results = self._send(session, fns, writes=writes, transaction=transaction,
+                                     on_resend=on_resend, resend=refreshed)
             except AuthenticationFailure as exc:
                 if exc.problem is AuthProblem.INVALID_SESSION and not refreshed:
                     log.info("session expired; opening a new one")
@@ -145,8 +150,8 @@ class IntacctClient:
         return result
 
     # -- the wire -----------------------------------------------------------------------------
-    def _send(self, auth: Login | Secret, fns: Sequence[Function], *, writes: bool,
-              transaction: bool = False) -> list[Result]:
+    def _send(self, auth: Login | Secret, fns: Sequence[Function], *, writes: bool, transaction: bool = False,
+              on_resend: Callable[[], None] | None = None, resend: bool = False) -> list[Result]:
         c = self.credentials
         body = request(sender_id=c.sender_id, sender_password=c.sender_password, auth=auth, functions=fns,
                        transaction=transaction)
@@ -160,6 +165,8 @@ class IntacctClient:
                 self.stats["requests"] += 1
                 log.debug("POST %d function(s) [%s] attempt %d", len(fns), names, attempt + 1)
                 with self.limiter.slot():
+                    if on_resend is not None and (attempt or resend):
+                        on_resend()
                     resp = self.http.post(self.endpoint, content=body, timeout=self.timeout,
                                           headers={"content-type": "application/xml"})
             except _NOT_SENT as exc:

@@ -72,6 +72,24 @@ def test_a_524_whose_work_lands_later_is_not_posted_twice(seeded, data):
     assert_exactly_once(seeded, data)
 
 
+def test_the_settle_time_counts_from_the_lost_answer_not_from_the_first_attempt(seeded, data):
+    """Throttled first, then a 524 whose work lands later: Sage may have got the post at the last attempt.
+
+    The wait before re-checking Sage starts when the answer was lost; counted from the first attempt,
+    it had already run out during the backoff and the invoices were posted a second time.
+    """
+    seeded.admin.add_fault(action="http", status=429, function="create_invoice", times=1)
+    seeded.admin.add_fault(action="still_processing", ms=200, function="create_invoice", times=1)
+    retry = RetryPolicy(attempts=5, base_delay=0.5, jitter=0.0)   # the backoff outlasts the settle time
+    conn = connect(seeded, retry=retry, batch_size=50, settle_seconds=0.4)
+    first = conn.sync(data)
+    assert first.uncertain and not first.recovered, first.to_dict()
+    time.sleep(0.8)                                    # Sage finished; the settle time has passed
+    second = connect(seeded, ledger=conn.ledger, batch_size=50, settle_seconds=0.4).sync(data)
+    assert second.ok and sorted(second.recovered) == sorted(first.uncertain)
+    assert_exactly_once(seeded, data)
+
+
 @pytest.mark.parametrize("action", [429, 502, "timeout", "lose", "refuse"])
 def test_reads_are_retried(seeded, data, wire_factory, action):
     wire, http = wire_factory(lambda r, n: action if n in (2, 3) else None)   # the matching lookup, twice
