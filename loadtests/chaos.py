@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -59,7 +61,7 @@ FAULT_KINDS: list[dict[str, Any]] = [
 ]
 # How long an unanswered post may still land in Sage: the connection's settle_seconds must cover the
 # slowest "still processing" fault, or the soak would (rightly) find duplicates.
-SETTLE_SECONDS = 0.3
+SETTLE_SECONDS = 0.5
 ENV = {SENDER_PASSWORD_ENV: DEFAULT_SENDER[1]}
 
 
@@ -176,6 +178,40 @@ class KillResult:
     posting_at_kill: list[int] = field(default_factory=list)  # documents caught mid-post by a kill
 
 
+def _posted(ledger_file: Path, subsidiary: str) -> int:
+    """The ledger's posted count, read-only, while the connector process writes it."""
+    if not ledger_file.exists():
+        return 0
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{ledger_file}?mode=ro", uri=True, timeout=5)) as db:
+            return db.execute("SELECT count(*) FROM documents WHERE subsidiary_id=? AND state='posted'",
+                              (subsidiary,)).fetchone()[0]
+    except sqlite3.OperationalError:  # the schema is not there yet
+        return 0
+
+
+def _kill_at_random_point(proc: subprocess.Popen, ledger_file: Path, subsidiary: str, rng: random.Random,
+                          total: int) -> None:
+    """Return when it is time to kill ``proc``: a random point of its sync, chosen by progress, not by the clock.
+
+    One kill in five strikes before the first post lands (start-up, login, matching); the others once a random
+    share of what was left has been posted, so a fast machine cannot finish the sync before the kill.
+    """
+    start = _posted(ledger_file, subsidiary)
+    early = rng.random() < 0.2
+    delay, share = rng.uniform(0.0, 0.4), rng.uniform(0.05, 0.9)
+    if early:
+        time.sleep(delay)
+        proc.poll()
+        return
+    target = start + max(1, int(share * (total - start)))
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and time.monotonic() < deadline:
+        if _posted(ledger_file, subsidiary) >= target:
+            return
+        time.sleep(0.01)
+
+
 def kills(docs: int = 2_000, kills: int = 15, seed: int = 7, rate: float = 0.0) -> KillResult:
     from simulator.demo import served
 
@@ -202,10 +238,12 @@ def kills(docs: int = 2_000, kills: int = 15, seed: int = 7, rate: float = 0.0) 
             "ledger": "ledger.sqlite3", "tms": tms_spec(docs, seed)}), encoding="utf-8")
         cmd = [sys.executable, "-m", "connector.cli", "sync", "-c", str(config)]
         env = {**os.environ, **ENV}
+        ledger_file = work / "ledger.sqlite3"
+        total = len(documents_for(data, sub))
         for _ in range(kills):
             proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            time.sleep(rng.uniform(0.3, 2.5))
-            if proc.poll() is None:
+            _kill_at_random_point(proc, ledger_file, sub, rng, total)
+            if proc.returncode is None:
                 proc.send_signal(signal.SIGKILL)
             else:
                 survived += 1
