@@ -224,14 +224,19 @@ def row_connector(seconds: float, workers: int, batch: int = 50) -> list[Row]:
 
 
 # --------------------------------------------------------------------------- 3. tier-shaped
+TIER_MONTH_LOADS, TIER_MONTH_SETTLEMENTS = 2_500, 900
+
+
 def row_tier(batch: int = 50, workers: int = 2) -> list[Row]:
     tier = Tier(concurrency=2, base_ms=300)
     ceiling = tier.ceiling(batch)
     rows = []
     with served_seed(tier_seed(2, tier), workers) as base:
         for subs, company in ((1, "LOAD-CO-00"), (2, "LOAD-CO-01")):
-            # one customer's subsidiaries: the same parties, their own document prefixes
-            sets = [cd.dataset(100, loads=600, settlements=250, subsidiary=i + 1) for i in range(subs)]
+            # A month of one customer's loads (a ~100-truck fleet: ~2,000 delivered loads, ~900 settlements),
+            # shared among its subsidiaries: the same parties, their own document prefixes.
+            sets = [cd.dataset(100, loads=TIER_MONTH_LOADS // subs, settlements=TIER_MONTH_SETTLEMENTS // subs,
+                               subsidiary=i + 1) for i in range(subs)]
             results: list[Any] = [None] * subs
             with httpx.Client(base_url=base, timeout=60) as admin:
                 for data in sets:

@@ -62,10 +62,11 @@ def gateway() -> Response:
         backend.record_throttle(admission.company_id, parsed.control.controlid)
         return _gateway_error(RateLimited(admission.company_id, admission.limit))
     try:
-        if current_app.config["LATENCY"] and admission.latency:
-            _simulate_latency(admission.company_id, admission.latency,
-                              sum(len(op.functions) for op in parsed.operations))
+        started = time.perf_counter()
         reply = backend.process(parsed, endpoint, fault)
+        if current_app.config["LATENCY"] and admission.latency:
+            _pad_to_modelled_latency(admission.company_id, admission.latency,
+                                     sum(len(op.functions) for op in parsed.operations), started)
     finally:
         store.release_slot(admission.company_id)
     return _fault_after(fault, reply.http_status, reply.body)
@@ -125,13 +126,19 @@ def _drop_connection() -> Response:
     return Response(b"", status=200)
 
 
-def _simulate_latency(company_id: str, model: dict[str, float], functions: int) -> None:
-    """Per-request base plus per-function cost, with seeded jitter, while the request holds its slot."""
+def _pad_to_modelled_latency(company_id: str, model: dict[str, float], functions: int, started: float) -> None:
+    """Hold the answer (and the request's slot) until the modelled time has passed since the work began.
+
+    The model is the real gateway's response time: per-request base plus per-function cost, with seeded
+    jitter. The simulator's own processing counts towards it, so a request takes the modelled time on any
+    machine, not the model plus however long this host took.
+    """
     ms = float(model.get("base_ms", 0)) + float(model.get("per_function_ms", 0)) * functions
     jitter = float(model.get("jitter_ms", 0))
     if jitter:
         seed = model.get("seed")
         rng = current_app.extensions["intacct_sim"].jitter(company_id, None if seed is None else int(seed))
         ms += rng.uniform(-jitter, jitter)
-    if ms > 0:
-        time.sleep(ms / 1000.0)
+    left = ms / 1000.0 - (time.perf_counter() - started)
+    if left > 0:
+        time.sleep(left)
