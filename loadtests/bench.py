@@ -355,8 +355,14 @@ def _rss_tree(pid: int) -> dict[int, int]:
 
 
 def memory_child(docs: int, base: str) -> None:
-    """Run in a subprocess: generate ``docs`` documents, sync them over HTTP, print peak RSS above baseline."""
+    """Run in a subprocess: generate ``docs`` documents, sync them over HTTP, print peak RSS above baseline.
+
+    The ledger is a file, as in production (an in-memory SQLite ledger would count its rows as the
+    connector's memory).
+    """
     import psutil
+
+    from connector.ledger import Ledger
 
     me = psutil.Process()
     loads = int(docs * 0.7 / 0.8)   # ~80 % of loads are delivered -> invoices
@@ -372,12 +378,14 @@ def memory_child(docs: int, base: str) -> None:
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    with httpx.Client(base_url=base, timeout=120) as http:
+    with tempfile.TemporaryDirectory() as tmp, httpx.Client(base_url=base, timeout=120) as http:
         cd.seed_company(http, "LOAD-CO-00", data)
         conn = cd.settings(data, "LOAD-CO-00", base_url=base, batch=100, concurrency=64)
+        ledger = Ledger(Path(tmp) / "ledger.sqlite3")
         t0 = time.perf_counter()
-        result = cd.sync(conn, http, data)
+        result = cd.sync(conn, http, data, ledger=ledger)
         elapsed = time.perf_counter() - t0
+        ledger.close()
     stop.set()
     sampler.join()
     print(json.dumps({"documents": cd.documents(data), "posted": result.posted, "failed": result.failed,
