@@ -7,9 +7,12 @@ in Sage after a lost answer.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from itertools import islice
+from operator import attrgetter
+from typing import Any, TypeVar
 
 from connector.intacct import Function
 from connector.intacct import functions as fn
@@ -19,6 +22,7 @@ from connector.tms.model import ChargeKind, Dataset, Load, LoadStatus, Party, Pa
 
 INVOICE, BILL = "invoice", "bill"
 SAGE_OBJECT = {INVOICE: "ARINVOICE", BILL: "APBILL"}
+T = TypeVar("T")
 LINE_FIELD = {"LOCATION": "LOCATIONID", "DEPARTMENT": "DEPARTMENTID", "PROJECT": "PROJECTID",
                "CUSTOMER": "CUSTOMERID", "VENDOR": "VENDORID", "EMPLOYEE": "EMPLOYEEID", "ITEM": "ITEMID",
                "CLASS": "CLASSID", "CONTRACT": "CONTRACTID", "TASK": "TASKID", "WAREHOUSE": "WAREHOUSEID"}
@@ -44,17 +48,35 @@ class Document:
 
 def documents_for(data: Dataset, subsidiary_id: str) -> list[Document]:
     """This subsidiary's delivered loads and its settlements, in creation order."""
+    return list(iter_documents(data, subsidiary_id))
+
+
+def iter_documents(data: Dataset, subsidiary_id: str) -> Iterator[Document]:
+    """``documents_for`` one document at a time: only the order is held (one reference per load or settlement).
+
+    The order is (created_at, number); the numbers share the subsidiary's prefix, so the TMS numbers order
+    them alike. Two stable sorts keyed on existing attributes build no per-document key tuples.
+    """
     code = data.subsidiary(subsidiary_id).code
-    docs: list[Document] = []
-    for load in data.loads:
-        if load.subsidiary_id == subsidiary_id and load.status is LoadStatus.DELIVERED:
-            docs.append(Document(DocKey(subsidiary_id, INVOICE, f"{code}-{load.number}"), load.created_at,
-                                 data.party(load.customer_id), load))
-    for st in data.settlements:
-        if st.subsidiary_id == subsidiary_id:
-            docs.append(Document(DocKey(subsidiary_id, BILL, f"{code}-{st.number}"), st.created_at,
-                                 data.party(st.payee_id), st))
-    return sorted(docs, key=lambda d: (d.created_at, d.key.number))
+    sources: list[Load | Settlement] = [ld for ld in data.loads
+                                        if ld.subsidiary_id == subsidiary_id and ld.status is LoadStatus.DELIVERED]
+    sources += [st for st in data.settlements if st.subsidiary_id == subsidiary_id]
+    sources.sort(key=attrgetter("number"))
+    sources.sort(key=attrgetter("created_at"))
+    for src in sources:
+        if isinstance(src, Load):
+            yield Document(DocKey(subsidiary_id, INVOICE, f"{code}-{src.number}"), src.created_at,
+                           data.party(src.customer_id), src)
+        else:
+            yield Document(DocKey(subsidiary_id, BILL, f"{code}-{src.number}"), src.created_at,
+                           data.party(src.payee_id), src)
+
+
+def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Consecutive lists of ``size`` items (the last one shorter)."""
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
 
 
 def _attr(source: Any, name: str, fallback: Any = None) -> str | None:

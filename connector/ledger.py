@@ -57,6 +57,9 @@ CREATE TABLE IF NOT EXISTS meta (subsidiary_id TEXT NOT NULL, name TEXT NOT NULL
 """
 
 
+_IN_CHUNK = 500   # numbers per ``IN (...)`` (well under SQLite's limit on parameters)
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
@@ -105,6 +108,23 @@ class Ledger:
         with self._lock:
             rows = self._conn.execute(sql + " ORDER BY kind, number", args).fetchall()
         return [_entry(r) for r in rows]
+
+    def states(self, keys: Iterable[DocKey]) -> dict[DocKey, State]:
+        """The states of these documents (those the ledger knows): a sync reads one chunk's, not the whole ledger."""
+        groups: dict[tuple[str, str], set[str]] = {}
+        for k in keys:
+            groups.setdefault((k.subsidiary_id, k.kind), set()).add(k.number)
+        out: dict[DocKey, State] = {}
+        for (sub, kind), wanted in groups.items():
+            numbers = sorted(wanted)
+            for i in range(0, len(numbers), _IN_CHUNK):    # primary-key lookups, never a scan of the ledger
+                part = numbers[i:i + _IN_CHUNK]
+                with self._lock:
+                    rows = self._conn.execute(
+                        "SELECT number, state FROM documents WHERE subsidiary_id=? AND kind=? AND number IN "
+                        f"({','.join('?' * len(part))})", (sub, kind, *part)).fetchall()
+                out.update((DocKey(sub, kind, number), State(state)) for number, state in rows)
+        return out
 
     def counts(self, subsidiary_id: str) -> dict[str, int]:
         with self._lock:

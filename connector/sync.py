@@ -1,8 +1,9 @@
 """Export: post this subsidiary's new documents to Sage exactly once, one bad document never blocking others.
 
-Per run: documents older than the connection are ``not_migrated``; documents left ``posting`` by a lost
-answer or a killed run are looked up in Sage (RECORDID) before anything is posted again; customers and
-vendors are matched in batches; documents are posted in batches of independent functions
+Per run, in chunks of documents (memory stays flat in the number of documents): documents older than the
+connection are ``not_migrated``; documents left ``posting`` by a lost answer or a killed run are looked up
+in Sage (RECORDID) before they are posted again; customers and vendors are matched in batches (each
+party once per run, however many chunks it appears in); documents are posted in batches of independent functions
 (``transaction="false"``: each succeeds or fails on its own); a failed document keeps Sage's error and
 advice, and the next run posts exactly the failed and pending ones.
 """
@@ -12,14 +13,14 @@ from __future__ import annotations
 import functools
 import logging
 import threading
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from connector.advice import advise
-from connector.export import BILL, INVOICE, SAGE_OBJECT, Document, build, documents_for
+from connector.export import BILL, INVOICE, SAGE_OBJECT, Document, build, chunked, iter_documents
 from connector.intacct import IntacctClient, IntacctError, UncertainOutcome
 from connector.intacct import functions as fn
 from connector.ledger import Ledger, State
@@ -30,6 +31,7 @@ from connector.tms.model import Dataset, PartyKind
 log = logging.getLogger("connector.sync")
 RECONCILE_CHUNK = 100
 MAX_ROUNDS = 5
+CHUNK = 1000          # documents read, reconciled and matched at a time
 
 
 @dataclass(frozen=True)
@@ -45,8 +47,8 @@ class Outcome:
 
 @dataclass(frozen=True)
 class Progress:
-    done: int
-    total: int
+    done: int        # documents sent so far
+    total: int       # documents this run sends: lowered when one needs no sending after all (found in Sage, unmatched)
     posted: int
     failed: int
 
@@ -82,45 +84,78 @@ class SyncAborted(Exception):
 
 class Syncer:
     def __init__(self, client: IntacctClient, settings: ConnectionSettings, ledger: Ledger, *,
-                 progress: Callable[[Progress], None] | None = None) -> None:
+                 progress: Callable[[Progress], None] | None = None, chunk_size: int = CHUNK) -> None:
         self.client = client
         self.settings = settings
         self.ledger = ledger
         self.progress = progress
+        self.chunk_size = max(1, chunk_size)
         self.sub = settings.subsidiary_id
         self._report_lock = threading.Lock()
+        self._total = 0
 
     def run(self, data: Dataset) -> SyncReport:
         report = SyncReport(self.sub)
-        docs = documents_for(data, self.sub)
-        self.ledger.ensure(d.key for d in docs)
-        state = {e.key: e.state for e in self.ledger.entries(self.sub)}
-        todo: list[Document] = []
-        for doc in docs:
-            st = state.get(doc.key, State.PENDING)
-            if st is State.POSTED:
-                report.already_posted += 1
-            elif doc.created_at < self.settings.established_at:
-                if st is not State.NOT_MIGRATED:
-                    self.ledger.mark_not_migrated(doc.key)
-                report.not_migrated.append(doc.key.number)
-            else:
-                todo.append(doc)
         try:
-            uncertain = [d for d in todo if state.get(d.key) is State.POSTING]
-            if uncertain:
-                found, settling = self._reconcile(uncertain)
-                report.recovered.extend(found)
-                if settling:
-                    self._note_settling(report, settling)
-                todo = [d for d in todo if d.key.number not in found and d.key.number not in settling]
-            ready = self._match(todo, report)
-            self._post(ready, report)
+            self._total = self._survey(data, report)
+            self._post(self._ready_batches(data, report), report)
         except SyncAborted as exc:
             report.error = str(exc)
         self.ledger.set_meta(self.sub, "last_sync", datetime.now(UTC).isoformat(timespec="seconds"))
         self.ledger.set_meta(self.sub, "last_error", report.error)
         return report
+
+    def _to_send(self, doc: Document, state: State | None) -> bool:
+        return state is not State.POSTED and doc.created_at >= self.settings.established_at
+
+    def _survey(self, data: Dataset, report: SyncReport) -> int:
+        """First pass, chunk by chunk: record new documents, set old ones aside; returns how many are to send."""
+        total = 0
+        for chunk in chunked(iter_documents(data, self.sub), self.chunk_size):
+            self.ledger.ensure(d.key for d in chunk)
+            state = self.ledger.states(d.key for d in chunk)
+            for doc in chunk:
+                st = state.get(doc.key, State.PENDING)
+                if st is State.POSTED:
+                    report.already_posted += 1
+                elif self._to_send(doc, st):
+                    total += 1
+                else:
+                    if st is not State.NOT_MIGRATED:
+                        self.ledger.mark_not_migrated(doc.key)
+                    report.not_migrated.append(doc.key.number)
+        return total
+
+    def _ready_batches(self, data: Dataset, report: SyncReport) -> Iterator[list[tuple[Document, str]]]:
+        """Second pass, chunk by chunk: reconcile uncertain documents, match parties; yields full posting batches.
+
+        Run lazily by ``_post`` while earlier batches are in flight: a chunk's states are read when it is
+        reached, and no document of a chunk not yet reached has been sent by this run.
+        """
+        matcher = Matcher(self.client, self.sub, unmatched=self.settings.unmatched)   # caches parties across chunks
+        noted: set[str] = set()
+        size = self.settings.batch_size
+        ready: list[tuple[Document, str]] = []
+        for chunk in chunked(iter_documents(data, self.sub), self.chunk_size):
+            state = self.ledger.states(d.key for d in chunk)
+            todo = [d for d in chunk if self._to_send(d, state.get(d.key))]
+            planned = len(todo)
+            uncertain = [d for d in todo if state.get(d.key) is State.POSTING]
+            if uncertain:
+                found, settling = self._reconcile(uncertain)
+                with self._report_lock:
+                    report.recovered.extend(found)
+                if settling:
+                    self._note_settling(report, settling)
+                todo = [d for d in todo if d.key.number not in found and d.key.number not in settling]
+            matched = self._match(todo, report, matcher, noted)
+            self._total -= planned - len(matched)     # found in Sage, still settling, or no party to post for
+            ready += matched
+            while len(ready) >= size:
+                yield ready[:size]
+                del ready[:size]
+        if ready:
+            yield ready
 
     # -- exactly once -------------------------------------------------------------------------
     def _reconcile(self, docs: Sequence[Document]) -> tuple[dict[str, str], list[str]]:
@@ -175,15 +210,15 @@ class Syncer:
             report.notes = [n for n in report.notes if "got no answer from Sage" not in n] + [note]
 
     # -- matching -----------------------------------------------------------------------------
-    def _match(self, docs: list[Document], report: SyncReport) -> list[tuple[Document, str]]:
-        matcher = Matcher(self.client, self.sub, unmatched=self.settings.unmatched)
+    def _match(self, docs: list[Document], report: SyncReport, matcher: Matcher,
+               noted: set[str]) -> list[tuple[Document, str]]:
+        """Match the parties of ``docs``: only parties the matcher has not seen this run cost a lookup."""
         try:
             matches = matcher.resolve({d.party.id: d.party for d in docs}.values())
         except IntacctError as exc:
             raise SyncAborted(str(advise(exc.errors, what="Matching customers and vendors in Sage"))
                               if exc.errors else f"Matching customers and vendors in Sage failed: {exc}") from None
         ready: list[tuple[Document, str]] = []
-        noted: set[str] = set()
         for doc in docs:
             m = matches[doc.party.id]
             if isinstance(m, MatchFailure):
@@ -194,44 +229,61 @@ class Syncer:
                 continue
             if m.note and m.party_id not in noted:
                 noted.add(m.party_id)
-                report.notes.append(m.note)
+                with self._report_lock:
+                    report.notes.append(m.note)
             ready.append((doc, m.sage_id))
         return ready
 
     # -- posting ------------------------------------------------------------------------------
-    def _post(self, ready: list[tuple[Document, str]], report: SyncReport) -> None:
+    def _post(self, batches: Iterator[list[tuple[Document, str]]], report: SyncReport) -> None:
         """Post batches, up to the company's concurrency limit of them at once.
 
         Sage allows a company a few concurrent requests (Tier 1: 2); one batch at a time would leave
-        half of that idle. Every request still takes a slot of the shared limiter, and a batch that
-        aborts the sync stops the batches not yet started (their documents stay pending).
+        half of that idle. Every request still takes a slot of the shared limiter. Batches are drawn
+        from ``batches`` only as slots free up (at most twice the limit are submitted and not done), so
+        the documents held stay bounded however many the run sends. A batch that aborts the sync stops
+        the batches not yet started (their documents stay pending).
         """
-        size = self.settings.batch_size
-        batches = [ready[i:i + size] for i in range(0, len(ready), size)]
-        total, done = len(ready), 0
-        workers = max(1, min(self.settings.concurrency_limit, len(batches)))
+        done = 0
+        workers = max(1, self.settings.concurrency_limit)
         if workers == 1:
             for batch in batches:
                 self._post_batch(batch, report)
                 done += len(batch)
-                if self.progress:
-                    self.progress(Progress(done, total, len(report.posted), len(report.failed)))
+                self._report_progress(done, report)
             return
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="post")
-        futures = {pool.submit(self._post_batch, batch, report): len(batch) for batch in batches}
+        running: dict[Future[None], int] = {}
         aborted: SyncAborted | None = None
-        try:
-            for future in as_completed(futures):
+
+        def collect(finished: set[Future[None]]) -> None:
+            nonlocal aborted, done
+            for future in finished:
+                size = running.pop(future)
+                if future.cancelled():
+                    continue
                 try:
                     future.result()
                 except SyncAborted as exc:
                     aborted = aborted or exc
-                    for other in futures:
+                    for other in running:
                         other.cancel()
                     continue
-                done += futures[future]
-                if self.progress:
-                    self.progress(Progress(done, total, len(report.posted), len(report.failed)))
+                done += size
+                self._report_progress(done, report)
+
+        try:
+            try:
+                for batch in batches:
+                    running[pool.submit(self._post_batch, batch, report)] = len(batch)
+                    while len(running) >= 2 * workers and aborted is None:
+                        collect(wait(running, return_when=FIRST_COMPLETED).done)
+                    if aborted is not None:
+                        break
+            except SyncAborted as exc:     # reconciling or matching a later chunk failed: finish what is in flight
+                aborted = exc
+            while running:
+                collect(wait(running, return_when=FIRST_COMPLETED).done)
         except BaseException:
             # The process is going down (KeyboardInterrupt, a kill in tests): start nothing more.
             pool.shutdown(wait=False, cancel_futures=True)
@@ -239,6 +291,13 @@ class Syncer:
         pool.shutdown(wait=True)
         if aborted is not None:
             raise aborted
+
+    def _report_progress(self, done: int, report: SyncReport) -> None:
+        if self.progress:
+            self.progress(Progress(done, self._total, len(report.posted), len(report.failed)))
+
+    def _record_posted(self, report: SyncReport, doc: Document, recordno: str | None) -> None:
+        report.posted.append(Outcome(doc.key.number, doc.kind, doc.label, recordno=recordno))
 
     def _post_batch(self, batch: list[tuple[Document, str]], report: SyncReport) -> None:
         pending = batch
@@ -255,10 +314,11 @@ class Syncer:
                 log.warning("answer lost for %d document(s) (%s); checking Sage before posting again", len(pending),
                             exc)
                 found, settling = self._reconcile([d for d, _ in pending])
-                report.recovered.extend(n for n in found if n not in report.recovered)
+                with self._report_lock:
+                    report.recovered.extend(n for n in found if n not in report.recovered)
                 for doc, _ in pending:
                     if (recordno := found.get(doc.key.number)) is not None:
-                        report.posted.append(Outcome(doc.key.number, doc.kind, doc.label, recordno=recordno))
+                        self._record_posted(report, doc, recordno)
                 if settling:
                     self._note_settling(report, settling)
                 pending = [(d, p) for d, p in pending if d.key.number not in found and d.key.number not in settling]
@@ -271,7 +331,7 @@ class Syncer:
             for (doc, _), result in zip(pending, results, strict=True):
                 if result.ok:
                     self.ledger.mark_posted(doc.key, result.recordno)
-                    report.posted.append(Outcome(doc.key.number, doc.kind, doc.label, recordno=result.recordno))
+                    self._record_posted(report, doc, result.recordno)
                 else:
                     party = "customer" if doc.party.kind is PartyKind.CUSTOMER else doc.party.kind.value
                     advice = advise(result.errors, what=f"{doc.label} did not post", party_hint=party)

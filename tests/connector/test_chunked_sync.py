@@ -1,0 +1,84 @@
+"""A sync in chunks: everything posts exactly once, each party is matched once."""
+
+from __future__ import annotations
+
+import pytest
+from lxml import etree
+
+from connector import Ledger
+from connector.export import documents_for
+from connector.sync import Syncer
+from connector.tms.fake import sage_records
+from tests.connector.conftest import Killed, company_block, connect
+from tests.connector.test_faults import assert_exactly_once, first_writes, new_docs
+
+
+def lookups(bodies):
+    """The values each party lookup (``query`` on CUSTOMER/VENDOR) asked for, one list per request."""
+    out = []
+    for body in bodies:
+        root = etree.fromstring(body)
+        queries = [q for q in root.iter("query") if q.findtext("object") in ("CUSTOMER", "VENDOR")]
+        if queries:
+            out.append([v.text for q in queries for v in q.iter("value")])
+    return out
+
+
+def chunked_sync(conn, data, chunk_size, progress=None):
+    return Syncer(conn.client, conn.settings, conn.ledger, progress=progress, chunk_size=chunk_size).run(data)
+
+
+def test_chunks_smaller_than_the_data_set_post_everything_once_and_match_each_party_once(seeded, data, wire_factory):
+    wire, http = wire_factory()
+    conn = connect(seeded, http=http, batch_size=4)
+    new = new_docs(data)
+    assert len(new) > 3 * 7, "the data set must span several chunks"
+    report = chunked_sync(conn, data, chunk_size=7)
+    assert report.ok and len(report.posted) == len(new)
+    assert_exactly_once(seeded, data)
+    asked = lookups(wire.bodies)
+    values = [v for request in asked for v in request]
+    parties = {d.party.id: d.party for d in new}
+    assert len(values) == len(set(values)) == len(parties)        # every party looked up, none twice
+    assert 1 < len(asked) <= -(-len(documents_for(data, "SUB-1")) // 7)   # a request only for chunks with new parties
+    creates = [b for b in wire.bodies if b"<create_invoice>" in b or b"<create>" in b]
+    assert [b.count(b"<function ") for b in creates[:-1]] == [4] * (len(creates) - 1)   # batches span chunks
+    assert conn.ledger.counts("SUB-1")["posted"] == len(new)
+    again = chunked_sync(conn, data, chunk_size=7)
+    assert again.ok and not again.posted and again.already_posted == len(new)
+
+
+def test_match_notes_are_given_once_per_party_across_chunks(intacct_sim_factory, data):
+    one, many = (intacct_sim_factory(company_block()) for _ in range(2))
+    for sim in (one, many):
+        sim.admin.add_records(sim.company_id, sage_records(data, "SUB-1", name_only_ratio=1.0))
+    whole = connect(one).sync(data)
+    chunked = chunked_sync(connect(many), data, chunk_size=5)
+    assert whole.notes and sorted(chunked.notes) == sorted(whole.notes)
+    assert len(chunked.notes) == len(set(chunked.notes))
+
+
+def test_progress_ends_at_its_total_when_chunks_drop_unmatched_documents(seeded, data):
+    victim = next(d for d in new_docs(data) if d.kind == "invoice")
+    victim.party.external_ids["SUB-1"] = "C-NOT-IN-SAGE"
+    progress = []
+    report = chunked_sync(connect(seeded, batch_size=3), data, chunk_size=6, progress=progress.append)
+    bad = {d.key.number for d in new_docs(data) if d.party.id == victim.party.id}
+    assert {o.number for o in report.failed} == bad and len(report.posted) == len(new_docs(data)) - len(bad)
+    assert progress[-1].done == progress[-1].total == len(report.posted)
+    assert all(a.total >= b.total for a, b in zip(progress, progress[1:], strict=False))
+    assert progress[-1].posted == len(report.posted) and progress[-1].failed == len(bad)
+
+
+def test_killed_in_a_later_chunk_then_resumed_without_duplicates(seeded, data, wire_factory, tmp_path):
+    path = tmp_path / "ledger.sqlite3"
+    _, http = wire_factory(first_writes([None, None, None, "kill"]))   # the 4th batch spans chunks 2 and 3
+    conn = connect(seeded, http=http, ledger=Ledger(path), batch_size=3, concurrency_limit=1)
+    with pytest.raises(Killed):
+        chunked_sync(conn, data, chunk_size=5)
+    conn.ledger.close()
+    ledger = Ledger(path)
+    assert ledger.counts("SUB-1")["posted"] == 9 and ledger.counts("SUB-1")["posting"] == 3
+    resumed = chunked_sync(connect(seeded, ledger=ledger, batch_size=3), data, chunk_size=5)
+    assert resumed.ok and len(resumed.recovered) == 3 and len(resumed.posted) == len(new_docs(data)) - 12
+    assert_exactly_once(seeded, data)
