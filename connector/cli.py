@@ -119,10 +119,12 @@ def _run(args: argparse.Namespace, config: Mapping[str, Any], conns: list[Connec
 
 
 def _render_sync(r: dict[str, Any]) -> str:
-    lines = [f"Subsidiary {r['subsidiary_id']}: {len(r['posted'])} posted, {len(r['failed'])} failed, "
+    lines = [f"Subsidiary {r['subsidiary_id']}: {r['posted']} posted, {len(r['failed'])} failed, "
              f"{len(r['not_migrated'])} not migrated (created before the connection), "
              f"{r['already_posted']} already posted"]
-    lines += [f"  posted {p['label']} -> Sage RECORDNO {p.get('recordno')}" for p in r["posted"]]
+    lines += [f"  posted {p['label']} -> Sage RECORDNO {p.get('recordno')}" for p in r["posted_sample"]]
+    if r["posted"] > len(r["posted_sample"]):
+        lines.append(f"  ... and {r['posted'] - len(r['posted_sample'])} more posted")
     lines += [f"  FAILED {f['label']}: {f.get('advice') or f.get('message')}" for f in r["failed"]]
     lines += [f"  recovered {n}: already in Sage after a lost answer, not posted again" for n in r["recovered"]]
     lines += [f"  uncertain {n}: will be checked in Sage before posting again" for n in r["uncertain"]]

@@ -30,12 +30,12 @@ def _seed() -> dict[str, Any]:
 
 
 def _print_sync(title: str, report: SyncReport) -> None:
-    print(f"\n{title}: {len(report.posted)} posted, {len(report.failed)} failed, "
+    print(f"\n{title}: {report.posted} posted, {len(report.failed)} failed, "
           f"{len(report.not_migrated)} not migrated, {report.already_posted} already posted")
-    for o in report.posted[:8]:
+    for o in report.posted_sample[:8]:
         print(f"  posted {o.label} -> Sage RECORDNO {o.recordno}")
-    if len(report.posted) > 8:
-        print(f"  ... and {len(report.posted) - 8} more")
+    if report.posted > 8:
+        print(f"  ... and {report.posted - 8} more")
     for o in report.failed[:3]:
         print(f"  FAILED {o.label}:\n    {o.advice}")
     if len(report.failed) > 3:

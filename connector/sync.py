@@ -32,6 +32,7 @@ log = logging.getLogger("connector.sync")
 RECONCILE_CHUNK = 100
 MAX_ROUNDS = 5
 CHUNK = 1000          # documents read, reconciled and matched at a time
+POSTED_SAMPLE = 100   # posted outcomes a report keeps (it counts all of them; the ledger has each RECORDNO)
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,12 @@ class Progress:
 
 @dataclass
 class SyncReport:
+    """What a run did. Posted documents are counted, not listed (a sync may post millions; the ledger has each
+    one's RECORDNO); what a person acts on (failed, uncertain, not migrated) is listed in full."""
+
     subsidiary_id: str
-    posted: list[Outcome] = field(default_factory=list)
+    posted: int = 0
+    posted_sample: list[Outcome] = field(default_factory=list)   # the first POSTED_SAMPLE posted documents
     failed: list[Outcome] = field(default_factory=list)
     not_migrated: list[str] = field(default_factory=list)
     recovered: list[str] = field(default_factory=list)     # found in Sage after a lost answer: not re-posted
@@ -72,7 +77,8 @@ class SyncReport:
     def to_dict(self) -> dict[str, Any]:
         def out(o: Outcome) -> dict[str, Any]:
             return {k: v for k, v in o.__dict__.items() if v is not None}
-        return {"subsidiary_id": self.subsidiary_id, "ok": self.ok, "posted": [out(o) for o in self.posted],
+        return {"subsidiary_id": self.subsidiary_id, "ok": self.ok, "posted": self.posted,
+                "posted_sample": [out(o) for o in self.posted_sample],
                 "failed": [out(o) for o in self.failed], "not_migrated": self.not_migrated,
                 "recovered": self.recovered, "uncertain": self.uncertain, "already_posted": self.already_posted,
                 "notes": self.notes, "error": self.error}
@@ -294,10 +300,13 @@ class Syncer:
 
     def _report_progress(self, done: int, report: SyncReport) -> None:
         if self.progress:
-            self.progress(Progress(done, self._total, len(report.posted), len(report.failed)))
+            self.progress(Progress(done, self._total, report.posted, len(report.failed)))
 
     def _record_posted(self, report: SyncReport, doc: Document, recordno: str | None) -> None:
-        report.posted.append(Outcome(doc.key.number, doc.kind, doc.label, recordno=recordno))
+        with self._report_lock:
+            report.posted += 1
+            if len(report.posted_sample) < POSTED_SAMPLE:
+                report.posted_sample.append(Outcome(doc.key.number, doc.kind, doc.label, recordno=recordno))
 
     def _post_batch(self, batch: list[tuple[Document, str]], report: SyncReport) -> None:
         pending = batch

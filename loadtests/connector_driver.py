@@ -120,5 +120,5 @@ def sync(conn: Any, http: httpx.Client, data: Any, *, ledger: Any = None,
     client = IntacctClient(http, creds, endpoint=conn.endpoint, retry=retry,
                            limiter=limiter_for(conn.endpoint, conn.company_id, conn.concurrency_limit))
     report = Syncer(client, conn, ledger or Ledger(), progress=progress).run(data)
-    return SyncResult(len(report.posted), len(report.failed), len(report.uncertain), report.error,
+    return SyncResult(report.posted, len(report.failed), len(report.uncertain), report.error,
                       client.stats["requests"], client.stats["retries"])

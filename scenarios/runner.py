@@ -18,7 +18,7 @@ import httpx
 from connector.connection import Connection
 from connector.errors import ConnectorError
 from connector.intacct import RetryPolicy
-from connector.ledger import Ledger
+from connector.ledger import Ledger, State
 from connector.settings import ConnectionSettings, TmsUser, settings_from_dict
 from scenarios import expectations as ex
 from scenarios.source import ScenarioError, load
@@ -167,6 +167,8 @@ class Run:
 
     def _sync(self, step: Step, out: StepResult) -> None:
         error = None
+        sub = self.settings.subsidiary_id
+        posted_before = {en.key for en in self.ledger.entries(sub, State.POSTED)}
         try:
             report = self.connection.sync(self.sc.dataset, include_history=bool(step.body.get("include_history")),
                                           export_payments=bool(step.body.get("export_payments")))
@@ -178,14 +180,15 @@ class Run:
             return
         out.output = _render_sync(report)
         e = step.expect
-        actual = {"posted": len(report.posted), "failed": len(report.failed), "not_migrated": len(report.not_migrated),
+        actual = {"posted": report.posted, "failed": len(report.failed), "not_migrated": len(report.not_migrated),
                   "recovered": len(report.recovered), "uncertain": len(report.uncertain)}
         out.checks += ex.count_checks(e, actual, ("posted", "failed", "not_migrated", "recovered", "uncertain"))
         if "ok" in e:
             out.checks.append(ex.equal("sync ok", bool(e["ok"]), report.ok))
         states: dict[str, dict[str, Any]] = {}
-        for o in report.posted:
-            states[o.number] = {"state": "posted", "recordno": o.recordno}
+        for en in self.ledger.entries(sub, State.POSTED):   # posted by this run: the ledger has every RECORDNO
+            if en.key not in posted_before:
+                states[en.key.number] = {"state": "posted", "recordno": en.recordno}
         for o in report.failed:
             states[o.number] = {"state": "failed", "errorno": o.errorno, "message": o.message, "advice": o.advice}
         for n in report.not_migrated:
@@ -323,7 +326,7 @@ def _title(step: Step) -> str:
 
 
 def _render_sync(report: Any) -> str:
-    lines = [f"posted {len(report.posted)}, failed {len(report.failed)}, not migrated {len(report.not_migrated)}, "
+    lines = [f"posted {report.posted}, failed {len(report.failed)}, not migrated {len(report.not_migrated)}, "
              f"recovered {len(report.recovered)}, uncertain {len(report.uncertain)}"]
     for o in report.failed:
         lines.append(f"  FAILED {o.label} [{o.errorno}]: {o.advice or o.message}")

@@ -1,4 +1,4 @@
-"""A sync in chunks: everything posts exactly once, each party is matched once."""
+"""A sync in chunks: everything posts exactly once, each party is matched once, the report stays small."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from lxml import etree
 
 from connector import Ledger
 from connector.export import documents_for
-from connector.sync import Syncer
-from connector.tms.fake import sage_records
+from connector.sync import POSTED_SAMPLE, Syncer
+from connector.tms.fake import Sizes, generate, sage_records
 from tests.connector.conftest import Killed, company_block, connect
 from tests.connector.test_faults import assert_exactly_once, first_writes, new_docs
 
@@ -34,7 +34,7 @@ def test_chunks_smaller_than_the_data_set_post_everything_once_and_match_each_pa
     new = new_docs(data)
     assert len(new) > 3 * 7, "the data set must span several chunks"
     report = chunked_sync(conn, data, chunk_size=7)
-    assert report.ok and len(report.posted) == len(new)
+    assert report.ok and report.posted == len(new)
     assert_exactly_once(seeded, data)
     asked = lookups(wire.bodies)
     values = [v for request in asked for v in request]
@@ -45,7 +45,7 @@ def test_chunks_smaller_than_the_data_set_post_everything_once_and_match_each_pa
     assert [b.count(b"<function ") for b in creates[:-1]] == [4] * (len(creates) - 1)   # batches span chunks
     assert conn.ledger.counts("SUB-1")["posted"] == len(new)
     again = chunked_sync(conn, data, chunk_size=7)
-    assert again.ok and not again.posted and again.already_posted == len(new)
+    assert again.ok and again.posted == 0 and again.already_posted == len(new)
 
 
 def test_match_notes_are_given_once_per_party_across_chunks(intacct_sim_factory, data):
@@ -58,16 +58,32 @@ def test_match_notes_are_given_once_per_party_across_chunks(intacct_sim_factory,
     assert len(chunked.notes) == len(set(chunked.notes))
 
 
+def test_report_counts_posted_documents_but_keeps_only_a_sample(sim):
+    data = generate(5, Sizes(customers=6, carriers=5, drivers=4, loads=400, settlements=120))
+    sim.admin.add_records(sim.company_id, sage_records(data, "SUB-1"))
+    new = new_docs(data)
+    assert len(new) > POSTED_SAMPLE
+    conn = connect(sim, batch_size=100)
+    report = conn.sync(data)
+    assert report.ok and report.posted == len(new)
+    assert len(report.posted_sample) == POSTED_SAMPLE
+    out = report.to_dict()
+    assert out["posted"] == len(new) and len(out["posted_sample"]) == POSTED_SAMPLE
+    recordnos = {e.key.number: e.recordno for e in conn.ledger.entries("SUB-1")}    # every RECORDNO is in the ledger
+    assert all(recordnos[o.number] == o.recordno for o in report.posted_sample)
+    assert sum(1 for r in recordnos.values() if r) == len(new)
+
+
 def test_progress_ends_at_its_total_when_chunks_drop_unmatched_documents(seeded, data):
     victim = next(d for d in new_docs(data) if d.kind == "invoice")
     victim.party.external_ids["SUB-1"] = "C-NOT-IN-SAGE"
     progress = []
     report = chunked_sync(connect(seeded, batch_size=3), data, chunk_size=6, progress=progress.append)
     bad = {d.key.number for d in new_docs(data) if d.party.id == victim.party.id}
-    assert {o.number for o in report.failed} == bad and len(report.posted) == len(new_docs(data)) - len(bad)
-    assert progress[-1].done == progress[-1].total == len(report.posted)
+    assert {o.number for o in report.failed} == bad and report.posted == len(new_docs(data)) - len(bad)
+    assert progress[-1].done == progress[-1].total == report.posted
     assert all(a.total >= b.total for a, b in zip(progress, progress[1:], strict=False))
-    assert progress[-1].posted == len(report.posted) and progress[-1].failed == len(bad)
+    assert progress[-1].posted == report.posted and progress[-1].failed == len(bad)
 
 
 def test_killed_in_a_later_chunk_then_resumed_without_duplicates(seeded, data, wire_factory, tmp_path):
@@ -80,5 +96,5 @@ def test_killed_in_a_later_chunk_then_resumed_without_duplicates(seeded, data, w
     ledger = Ledger(path)
     assert ledger.counts("SUB-1")["posted"] == 9 and ledger.counts("SUB-1")["posting"] == 3
     resumed = chunked_sync(connect(seeded, ledger=ledger, batch_size=3), data, chunk_size=5)
-    assert resumed.ok and len(resumed.recovered) == 3 and len(resumed.posted) == len(new_docs(data)) - 12
+    assert resumed.ok and len(resumed.recovered) == 3 and resumed.posted == len(new_docs(data)) - 12
     assert_exactly_once(seeded, data)
