@@ -191,20 +191,21 @@ def _posted(ledger_file: Path, subsidiary: str) -> int:
 
 
 def _kill_at_random_point(proc: subprocess.Popen, ledger_file: Path, subsidiary: str, rng: random.Random,
-                          total: int) -> None:
-    """Return when it is time to kill ``proc``: a random point of its sync, chosen by progress, not by the clock.
+                          point: int) -> None:
+    """Return when it is time to kill ``proc``: a point of its sync chosen by progress, not by the clock.
 
-    One kill in five strikes before the first post lands (start-up, login, matching); the others once a random
-    share of what was left has been posted, so a fast machine cannot finish the sync before the kill.
+    One kill in five strikes before the first post lands (start-up, login, matching); the others once
+    ``point`` documents are posted (at least one more than when it started), so a fast machine cannot finish
+    the sync before the kill.
     """
     start = _posted(ledger_file, subsidiary)
     early = rng.random() < 0.2
-    delay, share = rng.uniform(0.0, 0.4), rng.uniform(0.05, 0.9)
+    delay = rng.uniform(0.0, 0.4)
     if early:
         time.sleep(delay)
         proc.poll()
         return
-    target = start + max(1, int(share * (total - start)))
+    target = max(start + 1, point)
     deadline = time.monotonic() + 120
     while proc.poll() is None and time.monotonic() < deadline:
         if _posted(ledger_file, subsidiary) >= target:
@@ -240,9 +241,11 @@ def kills(docs: int = 2_000, kills: int = 15, seed: int = 7, rate: float = 0.0) 
         env = {**os.environ, **ENV}
         ledger_file = work / "ledger.sqlite3"
         total = len(documents_for(data, sub))
-        for _ in range(kills):
+        # the kills' points, spread over the whole sync (in posted documents)
+        points = sorted(int(rng.uniform(0.02, 0.98) * total) for _ in range(kills))
+        for point in points:
             proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            _kill_at_random_point(proc, ledger_file, sub, rng, total)
+            _kill_at_random_point(proc, ledger_file, sub, rng, point)
             if proc.returncode is None:
                 proc.send_signal(signal.SIGKILL)
             else:
