@@ -98,3 +98,41 @@ def test_killed_in_a_later_chunk_then_resumed_without_duplicates(seeded, data, w
     resumed = chunked_sync(connect(seeded, ledger=ledger, batch_size=3), data, chunk_size=5)
     assert resumed.ok and len(resumed.recovered) == 3 and resumed.posted == len(new_docs(data)) - 12
     assert_exactly_once(seeded, data)
+
+
+def test_a_later_chunk_that_cannot_be_checked_stops_the_sync_and_loses_nothing(seeded, data):
+    """Chunk 3 holds invoices a dead run left ``posting``, and Sage refuses the check: what is in flight
+    finishes, nothing after it is sent, and the next sync posts the rest exactly once."""
+    docs = documents_for(data, "SUB-1")
+    new = {d.key.number for d in new_docs(data)}
+    later = [d for d in docs[10:] if d.kind == "invoice" and d.key.number in new][:3]
+    assert len(later) == 3
+    conn = connect(seeded, batch_size=2, concurrency_limit=2, settle_seconds=0)
+    conn.ledger.ensure(d.key for d in docs)
+    conn.ledger.mark_posting([d.key for d in later])                    # as a killed run leaves them
+    seeded.admin.add_fault(action="error", function="readByQuery", object="ARINVOICE",
+                           error={"name": "PermissionDenied"})
+    report = chunked_sync(conn, data, chunk_size=5)
+    assert report.error and "Checking Sage for uncertain documents" in report.error
+    counts = conn.ledger.counts("SUB-1")
+    assert 0 < report.posted < len(new) and counts["posted"] == report.posted and counts["posting"] == 3
+    assert len(seeded.records("ARINVOICE")) + len(seeded.records("APBILL")) == report.posted
+    seeded.admin.clear_faults()
+    resumed = chunked_sync(conn, data, chunk_size=5)
+    assert resumed.ok and resumed.posted == len(new) - report.posted
+    assert_exactly_once(seeded, data)
+
+
+def test_a_batch_that_aborts_the_sync_stops_the_batches_not_yet_started(seeded, data):
+    """Side-by-side posting: a control-level refusal of one post aborts the run; queued batches never leave."""
+    new = new_docs(data)
+    seeded.admin.add_fault(action="error", function="create", times=1, error={"name": "InvalidSender"})
+    conn = connect(seeded, batch_size=2, concurrency_limit=2)
+    report = chunked_sync(conn, data, chunk_size=50)
+    assert report.error and report.posted < len(new) - 2
+    counts = conn.ledger.counts("SUB-1")
+    assert counts["posting"] == 0 and counts["posted"] == report.posted        # the refused batch is pending again
+    assert len(seeded.records("ARINVOICE")) + len(seeded.records("APBILL")) == report.posted
+    resumed = chunked_sync(conn, data, chunk_size=50)
+    assert resumed.ok and resumed.posted == len(new) - report.posted
+    assert_exactly_once(seeded, data)
