@@ -167,28 +167,46 @@ class Ledger:
                           [(_now(), k.subsidiary_id, k.kind, k.number) for k in keys])
 
     def mark_posted(self, key: DocKey, recordno: str | None) -> None:
-        self._set(key, State.POSTED, recordno=recordno)
+        self.record_answers(posted=[(key, recordno)])
 
     def mark_failed(self, key: DocKey, errorno: str, message: str, advice: str | None = None) -> None:
-        self._set(key, State.FAILED, errorno=errorno, message=message, advice=advice)
+        self.record_answers(failed=[(key, errorno, message, advice)])
+
+    def record_answers(self, posted: Iterable[tuple[DocKey, str | None]] = (),
+                       failed: Iterable[tuple[DocKey, str, str, str | None]] = ()) -> None:
+        """Sage's answers for a whole batch in one transaction (one disk sync per batch, not per document)."""
+        self._set_many([_Row(key, State.POSTED, recordno=recordno) for key, recordno in posted]
+                       + [_Row(key, State.FAILED, errorno=errorno, message=message, advice=advice)
+                          for key, errorno, message, advice in failed])
 
     def mark_pending(self, keys: Iterable[DocKey]) -> None:
-        for key in keys:
-            self._set(key, State.PENDING)
+        self._set_many([_Row(key, State.PENDING) for key in keys])
 
     def mark_not_migrated(self, key: DocKey) -> None:
-        self._set(key, State.NOT_MIGRATED,
-                  message="created before the connection was established; historical data is not migrated")
+        self._set_many([_Row(key, State.NOT_MIGRATED, message="created before the connection was established; "
+                                                             "historical data is not migrated")])
 
-    def _set(self, key: DocKey, state: State, *, recordno: str | None = None, errorno: str | None = None,
-             message: str | None = None, advice: str | None = None) -> None:
+    def _set_many(self, rows: list[_Row]) -> None:
+        if not rows:
+            return
+        now = _now()
         with self._tx() as c:
-            c.execute("INSERT INTO documents(subsidiary_id, kind, number, state, recordno, errorno, message, advice, "
-                      "updated_at) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT DO UPDATE SET state=excluded.state, "
-                      "recordno=excluded.recordno, errorno=excluded.errorno, message=excluded.message, "
-                      "advice=excluded.advice, updated_at=excluded.updated_at",
-                      (key.subsidiary_id, key.kind, key.number, state.value, recordno, errorno, message, advice,
-                       _now()))
+            c.executemany("INSERT INTO documents(subsidiary_id, kind, number, state, recordno, errorno, message, "
+                          "advice, updated_at) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT DO UPDATE SET "
+                          "state=excluded.state, recordno=excluded.recordno, errorno=excluded.errorno, "
+                          "message=excluded.message, advice=excluded.advice, updated_at=excluded.updated_at",
+                          [(r.key.subsidiary_id, r.key.kind, r.key.number, r.state.value, r.recordno, r.errorno,
+                            r.message, r.advice, now) for r in rows])
+
+
+@dataclass(frozen=True)
+class _Row:
+    key: DocKey
+    state: State
+    recordno: str | None = None
+    errorno: str | None = None
+    message: str | None = None
+    advice: str | None = None
 
 
 def _entry(row: tuple) -> Entry:  # type: ignore[type-arg]

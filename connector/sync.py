@@ -188,15 +188,17 @@ class Syncer:
                 for row in result.records():
                     found.setdefault(row.get("RECORDID", ""), row.get("RECORDNO", ""))
         settling: list[str] = []
+        again: list[Document] = []
         for doc in docs:
             if doc.key.number in found:
                 log.info("%s was already in Sage (RECORDNO %s); not posting it again", doc.label,
                          found[doc.key.number])
-                self.ledger.mark_posted(doc.key, found[doc.key.number])
             elif self._settling(doc):
                 settling.append(doc.key.number)
             else:
-                self.ledger.mark_pending([doc.key])
+                again.append(doc)
+        self.ledger.record_answers(posted=[(d.key, found[d.key.number]) for d in docs if d.key.number in found])
+        self.ledger.mark_pending(d.key for d in again)
         return found, settling
 
     def _settling(self, doc: Document) -> bool:
@@ -337,18 +339,25 @@ class Syncer:
                 self.ledger.mark_pending(keys)       # nothing ran: certain
                 raise SyncAborted(str(advise(exc.errors, what=f"Posting {len(keys)} document(s)"))
                                   if exc.errors else f"Posting {len(keys)} document(s) failed: {exc}") from None
+            posted: list[tuple[Document, str | None]] = []
+            failed: list[tuple[Document, str, str, str]] = []    # (document, errorno, message, advice)
             for (doc, _), result in zip(pending, results, strict=True):
                 if result.ok:
-                    self.ledger.mark_posted(doc.key, result.recordno)
-                    self._record_posted(report, doc, result.recordno)
+                    posted.append((doc, result.recordno))
                 else:
                     party = "customer" if doc.party.kind is PartyKind.CUSTOMER else doc.party.kind.value
                     advice = advise(result.errors, what=f"{doc.label} did not post", party_hint=party)
                     errorno = result.errors[0].errorno if result.errors else "failure"
-                    message = "; ".join(str(e) for e in result.errors)
-                    self.ledger.mark_failed(doc.key, errorno, message, str(advice))
-                    report.failed.append(Outcome(doc.key.number, doc.kind, doc.label, errorno=errorno,
-                                                 message=message, advice=str(advice)))
+                    failed.append((doc, errorno, "; ".join(str(e) for e in result.errors), str(advice)))
+            # one ledger transaction for the whole answer: a disk sync per batch, not per document
+            self.ledger.record_answers(posted=[(d.key, recordno) for d, recordno in posted],
+                                       failed=[(d.key, errorno, message, advice) for d, errorno, message, advice
+                                               in failed])
+            for doc, recordno in posted:
+                self._record_posted(report, doc, recordno)
+            with self._report_lock:
+                report.failed.extend(Outcome(d.key.number, d.kind, d.label, errorno=errorno, message=message,
+                                             advice=advice) for d, errorno, message, advice in failed)
             return
         # Checked after every lost answer: these are known not to be in Sage; they stay pending for the next run.
         report.uncertain.extend(d.key.number for d, _ in pending)
