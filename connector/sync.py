@@ -23,7 +23,7 @@ from connector.advice import advise
 from connector.export import BILL, INVOICE, SAGE_OBJECT, Document, build, chunked, iter_documents
 from connector.intacct import IntacctClient, IntacctError, UncertainOutcome
 from connector.intacct import functions as fn
-from connector.ledger import Ledger, State
+from connector.ledger import DocKey, Ledger, State
 from connector.matching import Matcher, MatchFailure
 from connector.settings import ConnectionSettings
 from connector.tms.model import Dataset, PartyKind
@@ -310,16 +310,23 @@ class Syncer:
             if len(report.posted_sample) < POSTED_SAMPLE:
                 report.posted_sample.append(Outcome(doc.key.number, doc.kind, doc.label, recordno=recordno))
 
+    def _mark_sending(self, keys: list[DocKey], first: bool) -> None:
+        """Committed just before the request leaves, inside its concurrency slot: ``posting`` on the first
+        attempt, the settle clock restarted on a retry (Sage may get the post as late as that)."""
+        if first:
+            self.ledger.mark_posting(keys)
+        else:
+            self.ledger.mark_sent(keys)
+
     def _post_batch(self, batch: list[tuple[Document, str]], report: SyncReport) -> None:
         pending = batch
         for round_no in range(MAX_ROUNDS):
             if not pending:
                 return
             keys = [d.key for d, _ in pending]
-            self.ledger.mark_posting(keys)           # committed before the request leaves
             try:
                 results = self.client.execute([build(d, party, self.settings) for d, party in pending], writes=True,
-                                              on_resend=functools.partial(self.ledger.mark_sent, keys))
+                                              on_send=functools.partial(self._mark_sending, keys))
             except UncertainOutcome as exc:
                 self.ledger.mark_sent(keys)          # Sage may have got it as late as now: settle from here
                 log.warning("answer lost for %d document(s) (%s); checking Sage before posting again", len(pending),

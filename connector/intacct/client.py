@@ -115,11 +115,12 @@ class IntacctClient:
 
     # -- functions ----------------------------------------------------------------------------
     def execute(self, functions: Sequence[Function], *, writes: bool = False, transaction: bool = False,
-                on_resend: Callable[[], None] | None = None) -> list[Result]:
+                on_send: Callable[[bool], None] | None = None) -> list[Result]:
         """Run many functions in one request; results come back in the order of ``functions``.
 
-        ``on_resend`` runs before every attempt after the first (backoff, a new session), so a caller
-        can note when the request really left.
+        ``on_send(first)`` runs inside the concurrency slot just before each attempt leaves (``first`` is
+        False for retries after a backoff or a new session), so a caller can record when Sage may have
+        got the request: after a wait for a slot or a backoff, not when it asked.
         """
         fns = [f.with_id() for f in functions]
         if not fns:
@@ -128,7 +129,7 @@ class IntacctClient:
             session = self._current_session()
             try:
                 results = self._send(session, fns, writes=writes, transaction=transaction,
-                                     on_resend=on_resend, resend=refreshed)
+                                     on_send=on_send, resend=refreshed)
             except AuthenticationFailure as exc:
                 if exc.problem is AuthProblem.INVALID_SESSION and not refreshed:
                     log.info("session expired; opening a new one")
@@ -151,7 +152,7 @@ class IntacctClient:
 
     # -- the wire -----------------------------------------------------------------------------
     def _send(self, auth: Login | Secret, fns: Sequence[Function], *, writes: bool, transaction: bool = False,
-              on_resend: Callable[[], None] | None = None, resend: bool = False) -> list[Result]:
+              on_send: Callable[[bool], None] | None = None, resend: bool = False) -> list[Result]:
         c = self.credentials
         body = request(sender_id=c.sender_id, sender_password=c.sender_password, auth=auth, functions=fns,
                        transaction=transaction)
@@ -165,8 +166,8 @@ class IntacctClient:
                 self.stats["requests"] += 1
                 log.debug("POST %d function(s) [%s] attempt %d", len(fns), names, attempt + 1)
                 with self.limiter.slot():
-                    if on_resend is not None and (attempt or resend):
-                        on_resend()
+                    if on_send is not None:
+                        on_send(not (attempt or resend))
                     resp = self.http.post(self.endpoint, content=body, timeout=self.timeout,
                                           headers={"content-type": "application/xml"})
             except _NOT_SENT as exc:

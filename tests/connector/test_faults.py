@@ -15,7 +15,7 @@ import pytest
 
 from connector import Ledger, Secret, TmsUser
 from connector.export import documents_for
-from connector.intacct import RateLimited, RetryPolicy
+from connector.intacct import RateLimited, RetryPolicy, functions
 from tests.connector.conftest import ESTABLISHED, Killed, company_block, connect, fast_retry, writes
 
 
@@ -88,6 +88,25 @@ def test_the_settle_time_counts_from_the_lost_answer_not_from_the_first_attempt(
     second = connect(seeded, ledger=conn.ledger, batch_size=50, settle_seconds=0.4).sync(data)
     assert second.ok and sorted(second.recovered) == sorted(first.uncertain)
     assert_exactly_once(seeded, data)
+
+
+def test_a_post_is_marked_sent_when_it_leaves_not_while_it_waits_for_a_slot(seeded):
+    """``on_send`` (the ledger's ``posting`` mark, the settle clock) runs inside the concurrency slot: a post
+    that waited for another subsidiary's request on the same company is marked when it really left."""
+    conn = connect(seeded, concurrency_limit=1)
+    lookup = functions.read_by_query("VENDOR", "VENDORID = 'V-0001'", ["VENDORID"])
+    conn.client.execute([lookup])                       # the session is open
+    calls: list[tuple[bool, bool]] = []
+    freed = threading.Event()
+    with conn.client.limiter.slot():                    # the company's only slot is busy
+        worker = threading.Thread(target=conn.client.execute, args=([lookup],),
+                                  kwargs={"on_send": lambda first: calls.append((first, freed.is_set()))})
+        worker.start()
+        time.sleep(0.2)
+        assert calls == []                              # still waiting: nothing has left
+        freed.set()
+    worker.join(10)
+    assert calls == [(True, True)]
 
 
 @pytest.mark.parametrize("action", [429, 502, "timeout", "lose", "refuse"])
