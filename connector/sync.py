@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import logging
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,9 +24,9 @@ from connector.export import BILL, INVOICE, SAGE_OBJECT, Document, build, chunke
 from connector.intacct import IntacctClient, IntacctError, UncertainOutcome
 from connector.intacct import functions as fn
 from connector.ledger import DocKey, Ledger, State
-from connector.matching import Matcher, MatchFailure
+from connector.matching import Match, Matcher, MatchFailure
 from connector.settings import ConnectionSettings
-from connector.tms.model import Dataset, PartyKind
+from connector.tms.model import Dataset, Party, PartyKind
 
 log = logging.getLogger("connector.sync")
 RECONCILE_CHUNK = 100
@@ -103,8 +103,8 @@ class Syncer:
     def run(self, data: Dataset) -> SyncReport:
         report = SyncReport(self.sub)
         try:
-            self._total = self._survey(data, report)
-            self._post(self._ready_batches(data, report), report)
+            self._total, parties = self._survey(data, report)
+            self._post(self._ready_batches(data, report, parties), report)
         except SyncAborted as exc:
             report.error = str(exc)
         self.ledger.set_meta(self.sub, "last_sync", datetime.now(UTC).isoformat(timespec="seconds"))
@@ -114,9 +114,14 @@ class Syncer:
     def _to_send(self, doc: Document, state: State | None) -> bool:
         return state is not State.POSTED and doc.created_at >= self.settings.established_at
 
-    def _survey(self, data: Dataset, report: SyncReport) -> int:
-        """First pass, chunk by chunk: record new documents, set old ones aside; returns how many are to send."""
+    def _survey(self, data: Dataset, report: SyncReport) -> tuple[int, dict[str, Party]]:
+        """First pass, chunk by chunk: record new documents, set old ones aside.
+
+        Returns how many documents are to send and their parties (as many as the TMS has customers,
+        carriers and drivers, not documents), so one lookup request matches them all.
+        """
         total = 0
+        parties: dict[str, Party] = {}
         for chunk in chunked(iter_documents(data, self.sub), self.chunk_size):
             self.ledger.ensure(d.key for d in chunk)
             state = self.ledger.states(d.key for d in chunk)
@@ -126,19 +131,23 @@ class Syncer:
                     report.already_posted += 1
                 elif self._to_send(doc, st):
                     total += 1
+                    parties.setdefault(doc.party.id, doc.party)
                 else:
                     if st is not State.NOT_MIGRATED:
                         self.ledger.mark_not_migrated(doc.key)
                     report.not_migrated.append(doc.key.number)
-        return total
+        return total, parties
 
-    def _ready_batches(self, data: Dataset, report: SyncReport) -> Iterator[list[tuple[Document, str]]]:
+    def _ready_batches(self, data: Dataset, report: SyncReport,
+                       parties: dict[str, Party]) -> Iterator[list[tuple[Document, str]]]:
         """Second pass, chunk by chunk: reconcile uncertain documents, match parties; yields full posting batches.
 
-        Run lazily by ``_post`` while earlier batches are in flight: a chunk's states are read when it is
-        reached, and no document of a chunk not yet reached has been sent by this run.
+        Every party is matched up front in one request (the matcher keeps the answers for the run). Run lazily
+        by ``_post`` while earlier batches are in flight: a chunk's states are read when it is reached, and no
+        document of a chunk not yet reached has been sent by this run.
         """
-        matcher = Matcher(self.client, self.sub, unmatched=self.settings.unmatched)   # caches parties across chunks
+        matcher = Matcher(self.client, self.sub, unmatched=self.settings.unmatched)
+        self._resolve(matcher, parties.values())
         noted: set[str] = set()
         size = self.settings.batch_size
         ready: list[tuple[Document, str]] = []
@@ -218,14 +227,18 @@ class Syncer:
             report.notes = [n for n in report.notes if "got no answer from Sage" not in n] + [note]
 
     # -- matching -----------------------------------------------------------------------------
-    def _match(self, docs: list[Document], report: SyncReport, matcher: Matcher,
-               noted: set[str]) -> list[tuple[Document, str]]:
-        """Match the parties of ``docs``: only parties the matcher has not seen this run cost a lookup."""
+    @staticmethod
+    def _resolve(matcher: Matcher, parties: Iterable[Party]) -> dict[str, Match | MatchFailure]:
         try:
-            matches = matcher.resolve({d.party.id: d.party for d in docs}.values())
+            return matcher.resolve(parties)
         except IntacctError as exc:
             raise SyncAborted(str(advise(exc.errors, what="Matching customers and vendors in Sage"))
                               if exc.errors else f"Matching customers and vendors in Sage failed: {exc}") from None
+
+    def _match(self, docs: list[Document], report: SyncReport, matcher: Matcher,
+               noted: set[str]) -> list[tuple[Document, str]]:
+        """Match the parties of ``docs``: only parties the matcher has not seen this run cost a lookup."""
+        matches = self._resolve(matcher, {d.party.id: d.party for d in docs}.values())
         ready: list[tuple[Document, str]] = []
         for doc in docs:
             m = matches[doc.party.id]
