@@ -2,10 +2,10 @@
 
 Per run, in chunks of documents (memory stays flat in the number of documents): documents older than the
 connection are ``not_migrated``; documents left ``posting`` by a lost answer or a killed run are looked up
-in Sage (RECORDID) before they are posted again; customers and vendors are matched in batches (each
-party once per run, however many chunks it appears in); documents are posted in batches of independent functions
-(``transaction="false"``: each succeeds or fails on its own); a failed document keeps Sage's error and
-advice, and the next run posts exactly the failed and pending ones.
+in Sage (RECORDID) before they are posted again; the customers and vendors of the whole run are matched
+in one lookup request; documents are posted in batches of independent functions (``transaction="false"``:
+each succeeds or fails on its own); a failed document keeps Sage's error and advice, and the next run
+posts exactly the failed and pending ones.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from connector.tms.model import Dataset, Party, PartyKind
 log = logging.getLogger("connector.sync")
 RECONCILE_CHUNK = 100
 MAX_ROUNDS = 5
-CHUNK = 1000          # documents read, reconciled and matched at a time
+CHUNK = 1000          # documents read and reconciled at a time
 POSTED_SAMPLE = 100   # posted outcomes a report keeps (it counts all of them; the ledger has each RECORDNO)
 
 
