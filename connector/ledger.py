@@ -182,9 +182,9 @@ class Ledger:
     def mark_pending(self, keys: Iterable[DocKey]) -> None:
         self._set_many([_Row(key, State.PENDING) for key in keys])
 
-    def mark_not_migrated(self, key: DocKey) -> None:
+    def mark_not_migrated(self, keys: Iterable[DocKey]) -> None:
         self._set_many([_Row(key, State.NOT_MIGRATED, message="created before the connection was established; "
-                                                             "historical data is not migrated")])
+                                                             "historical data is not migrated") for key in keys])
 
     def _set_many(self, rows: list[_Row]) -> None:
         if not rows:

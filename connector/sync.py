@@ -125,6 +125,7 @@ class Syncer:
         for chunk in chunked(iter_documents(data, self.sub), self.chunk_size):
             self.ledger.ensure(d.key for d in chunk)
             state = self.ledger.states(d.key for d in chunk)
+            old: list[Document] = []
             for doc in chunk:
                 st = state.get(doc.key, State.PENDING)
                 if st is State.POSTED:
@@ -134,8 +135,9 @@ class Syncer:
                     parties.setdefault(doc.party.id, doc.party)
                 else:
                     if st is not State.NOT_MIGRATED:
-                        self.ledger.mark_not_migrated(doc.key)
+                        old.append(doc)
                     report.not_migrated.append(doc.key.number)
+            self.ledger.mark_not_migrated(d.key for d in old)   # one ledger transaction per chunk
         return total, parties
 
     def _ready_batches(self, data: Dataset, report: SyncReport,
