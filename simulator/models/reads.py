@@ -189,9 +189,7 @@ def _render(tag: str, rec: Record, fields: list[str] | None) -> etree._Element:
 def read(ctx: Ctx, el: etree._Element) -> Output:
     obj = _object(ctx, text_of(el, "object"), "read")
     fields = _fields(ctx, obj, text_of(el, "fields"))
-    keys = [k.strip() for k in text_of(el, "keys").split(",") if k.strip()]
-    if len(keys) > 100:
-        raise InvalidArgument("read accepts at most 100 keys.")
+    keys = _requested_keys(el, "read")
     if keys:
         recs = [ctx.tx.by_recordno(ctx.company_id, obj.name, int(k)) if k.isascii() and k.isdigit() else None
                 for k in keys]
@@ -204,15 +202,21 @@ def read(ctx: Ctx, el: etree._Element) -> Output:
 def read_by_name(ctx: Ctx, el: etree._Element) -> Output:
     obj = _object(ctx, text_of(el, "object"), "readByName")
     fields = _fields(ctx, obj, text_of(el, "fields"))
-    keys = [k.strip() for k in text_of(el, "keys").split(",") if k.strip()]
-    if len(keys) > 100:
-        raise InvalidArgument("readByName accepts at most 100 keys.")
+    keys = _requested_keys(el, "readByName")
     found = []
     for key in keys:
         rec = ctx.tx.by_key(ctx.company_id, obj.name, key)
         if rec is not None and ctx.visible(rec):
             found.append(rec)
     return _uppercase_list(obj, found, fields)
+
+
+def _requested_keys(el: etree._Element, function: str) -> list[str]:
+    """The comma-separated ``<keys>`` of read / readByName: at most 100, as Sage allows."""
+    keys = [k.strip() for k in text_of(el, "keys").split(",") if k.strip()]
+    if len(keys) > 100:
+        raise InvalidArgument(f"{function} accepts at most 100 keys.")
+    return keys
 
 
 def _uppercase_list(obj: ObjectDef, found: list[Record], fields: list[str] | None) -> Output:

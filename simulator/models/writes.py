@@ -311,10 +311,16 @@ def _result_fields(obj: ObjectDef, rec: Record) -> dict[str, Any]:
     return out
 
 
-def create(ctx: Ctx, el: etree._Element) -> Output:
+def _object_elements(el: etree._Element, function: str) -> list[etree._Element]:
+    """The object elements a create / update carries (one or more, each a record)."""
     children = [c for c in el if isinstance(c.tag, str)]
     if not children:
-        raise InvalidArgument("create requires at least one object element.")
+        raise InvalidArgument(f"{function} requires at least one object element.")
+    return children
+
+
+def create(ctx: Ctx, el: etree._Element) -> Output:
+    children = _object_elements(el, "create")
     data = data_element({"listtype": "objects", "count": 0})
     names = set()
     for child in children:
@@ -347,9 +353,7 @@ def _find_for_update(ctx: Ctx, obj: ObjectDef, raw: dict[str, Any]) -> Record:
 
 
 def update(ctx: Ctx, el: etree._Element) -> Output:
-    children = [c for c in el if isinstance(c.tag, str)]
-    if not children:
-        raise InvalidArgument("update requires at least one object element.")
+    children = _object_elements(el, "update")
     data = data_element({"listtype": "objects", "count": len(children)})
     for child in children:
         obj = _object(ctx, child.tag)
