@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -27,6 +28,7 @@ from simulator.app import create_app
 from simulator.testing import IN_PROCESS_BASE, Admin, AdminError, InProcessTransport
 from simulator.views.gateway import GATEWAY_PATH
 
+R = TypeVar("R")
 SENDER_ENV = {"ALVYS_INTACCT_SENDER_PASSWORD": "sim-sender-secret"}
 
 
@@ -139,14 +141,8 @@ class Run:
         return result
 
     def _doctor(self, step: Step, out: StepResult) -> None:
-        error = None
-        try:
-            report = self.connection.doctor(self.operator(step))
-        except ConnectorError as exc:
-            error, report = exc, None
-        out.checks += ex.error_checks(step.expect, error)
+        report = _attempt(lambda: self.connection.doctor(self.operator(step)), step, out)
         if report is None:
-            out.output = f"refused: {error}"
             return
         out.output = report.render()
         e = step.expect
@@ -166,17 +162,12 @@ class Run:
             out.checks.append(ex.contains("checklist text", str(text), out.output))
 
     def _sync(self, step: Step, out: StepResult) -> None:
-        error = None
         sub = self.settings.subsidiary_id
         posted_before = {en.key for en in self.ledger.entries(sub, State.POSTED)}
-        try:
-            report = self.connection.sync(self.sc.dataset, include_history=bool(step.body.get("include_history")),
-                                          export_payments=bool(step.body.get("export_payments")))
-        except ConnectorError as exc:
-            error, report = exc, None
-        out.checks += ex.error_checks(step.expect, error)
+        report = _attempt(lambda: self.connection.sync(
+            self.sc.dataset, include_history=bool(step.body.get("include_history")),
+            export_payments=bool(step.body.get("export_payments"))), step, out)
         if report is None:
-            out.output = f"refused: {error}"
             return
         out.output = _render_sync(report)
         e = step.expect
@@ -323,6 +314,18 @@ class Run:
 def _title(step: Step) -> str:
     body = {k: v for k, v in step.body.items() if k not in ("operator", "by")}
     return f"{step.kind} {body}" if body else step.kind
+
+
+def _attempt(call: Callable[[], R], step: Step, out: StepResult) -> R | None:
+    """Run a connector call for a step; a refusal is checked against the step's expected error and shown."""
+    try:
+        result = call()
+    except ConnectorError as exc:
+        out.checks += ex.error_checks(step.expect, exc)
+        out.output = f"refused: {exc}"
+        return None
+    out.checks += ex.error_checks(step.expect, None)
+    return result
 
 
 def _render_sync(report: Any) -> str:
