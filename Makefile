@@ -13,8 +13,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python -m connector.demo
-	$(BIN)/python -m scenarios.headline
+	$(BIN)/python -m intacct_harness.connector.demo
+	$(BIN)/python -m intacct_harness.scenarios.headline
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -10,12 +10,12 @@ Public API (tests, CLI, scenario runner, Locust)::
     conn.status()                                # ledger counts, failed documents and why
 """
 
-from connector.connection import Connection, Status
-from connector.doctor import DoctorReport
-from connector.errors import ConnectorError, NotSupportedError, RoleNotAllowed, SettingsError
-from connector.ledger import Ledger, State
-from connector.secrets import Secret
-from connector.settings import (
+from intacct_harness.connector.connection import Connection, Status
+from intacct_harness.connector.doctor import DoctorReport
+from intacct_harness.connector.errors import ConnectorError, NotSupportedError, RoleNotAllowed, SettingsError
+from intacct_harness.connector.ledger import Ledger, State
+from intacct_harness.connector.secrets import Secret
+from intacct_harness.connector.settings import (
     ConnectionSettings,
     CustomFieldMapping,
     DimensionMapping,
@@ -23,7 +23,7 @@ from connector.settings import (
     TmsUser,
     settings_from_dict,
 )
-from connector.sync import SyncReport
+from intacct_harness.connector.sync import SyncReport
 
 __all__ = ["Connection", "ConnectionSettings", "ConnectorError", "CustomFieldMapping", "DimensionMapping",
            "DoctorReport", "GLAccounts", "Ledger", "NotSupportedError", "RoleNotAllowed", "Secret", "SettingsError",

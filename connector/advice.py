@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from connector.intacct.errors import AuthProblem, ErrorDetail, classify
+from intacct_harness.connector.intacct.errors import AuthProblem, ErrorDetail, classify
 
 GUIDE_STEPS: dict[int, str] = {
     1: "Enable the Web Services subscription in Sage",

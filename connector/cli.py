@@ -18,13 +18,13 @@ from typing import Any, TextIO
 
 import httpx
 
-from connector.connection import Connection
-from connector.errors import ConnectorError, SettingsError
-from connector.ledger import Ledger
-from connector.settings import ConnectionSettings, TmsUser, load_config, settings_from_dict
-from connector.sync import Progress
-from connector.tms.fake import DEFAULT_START, Sizes, generate
-from connector.tms.model import Dataset
+from intacct_harness.connector.connection import Connection
+from intacct_harness.connector.errors import ConnectorError, SettingsError
+from intacct_harness.connector.ledger import Ledger
+from intacct_harness.connector.settings import ConnectionSettings, TmsUser, load_config, settings_from_dict
+from intacct_harness.connector.sync import Progress
+from intacct_harness.connector.tms.fake import DEFAULT_START, Sizes, generate
+from intacct_harness.connector.tms.model import Dataset
 
 
 def _parser() -> argparse.ArgumentParser:

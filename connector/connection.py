@@ -8,13 +8,13 @@ from typing import Any
 
 import httpx
 
-from connector.doctor import DoctorReport, run_doctor
-from connector.errors import NotSupportedError
-from connector.intacct import Credentials, IntacctClient, RetryPolicy, limiter_for
-from connector.ledger import Entry, Ledger, State
-from connector.settings import ConnectionSettings, TmsUser, refuse, require_connection_role
-from connector.sync import Progress, Syncer, SyncReport
-from connector.tms.model import Dataset
+from intacct_harness.connector.doctor import DoctorReport, run_doctor
+from intacct_harness.connector.errors import NotSupportedError
+from intacct_harness.connector.intacct import Credentials, IntacctClient, RetryPolicy, limiter_for
+from intacct_harness.connector.ledger import Entry, Ledger, State
+from intacct_harness.connector.settings import ConnectionSettings, TmsUser, refuse, require_connection_role
+from intacct_harness.connector.sync import Progress, Syncer, SyncReport
+from intacct_harness.connector.tms.model import Dataset
 
 
 @dataclass

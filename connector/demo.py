@@ -13,13 +13,19 @@ from typing import Any
 import httpx
 import yaml
 
-from connector.connection import Connection
-from connector.ledger import Ledger
-from connector.secrets import Secret
-from connector.settings import SENDER_PASSWORD_ENV, ConnectionSettings, CustomFieldMapping, DimensionMapping, TmsUser
-from connector.sync import Progress, SyncReport
-from connector.tms.fake import DEFAULT_START, Sizes, generate, sage_records
-from simulator.demo import SEED, served
+from intacct_harness.connector.connection import Connection
+from intacct_harness.connector.ledger import Ledger
+from intacct_harness.connector.secrets import Secret
+from intacct_harness.connector.settings import (
+    SENDER_PASSWORD_ENV,
+    ConnectionSettings,
+    CustomFieldMapping,
+    DimensionMapping,
+    TmsUser,
+)
+from intacct_harness.connector.sync import Progress, SyncReport
+from intacct_harness.connector.tms.fake import DEFAULT_START, Sizes, generate, sage_records
+from intacct_harness.simulator.demo import SEED, served
 
 ROLE = "Alvys Integration"
 

@@ -11,12 +11,19 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from connector.advice import AUTH_FIXES, GUIDE_MODULES, GUIDE_STEPS, MODULE_CONSEQUENCES, advise, permission_fix
-from connector.export import LINE_FIELD, dimension_values
-from connector.intacct import AuthenticationFailure, ControlFailure, IntacctClient, IntacctError, Result
-from connector.intacct import functions as fn
-from connector.intacct.errors import AuthProblem
-from connector.settings import ConnectionSettings
+from intacct_harness.connector.advice import (
+    AUTH_FIXES,
+    GUIDE_MODULES,
+    GUIDE_STEPS,
+    MODULE_CONSEQUENCES,
+    advise,
+    permission_fix,
+)
+from intacct_harness.connector.export import LINE_FIELD, dimension_values
+from intacct_harness.connector.intacct import AuthenticationFailure, ControlFailure, IntacctClient, IntacctError, Result
+from intacct_harness.connector.intacct import functions as fn
+from intacct_harness.connector.intacct.errors import AuthProblem
+from intacct_harness.connector.settings import ConnectionSettings
 
 PASS, FAIL, WARN, SKIP = "pass", "fail", "warn", "skip"
 

@@ -14,11 +14,11 @@ from itertools import islice
 from operator import attrgetter
 from typing import Any, TypeVar
 
-from connector.intacct import Function
-from connector.intacct import functions as fn
-from connector.ledger import DocKey
-from connector.settings import ConnectionSettings, CustomFieldMapping
-from connector.tms.model import ChargeKind, Dataset, Load, LoadStatus, Party, PartyKind, Settlement
+from intacct_harness.connector.intacct import Function
+from intacct_harness.connector.intacct import functions as fn
+from intacct_harness.connector.ledger import DocKey
+from intacct_harness.connector.settings import ConnectionSettings, CustomFieldMapping
+from intacct_harness.connector.tms.model import ChargeKind, Dataset, Load, LoadStatus, Party, PartyKind, Settlement
 
 INVOICE, BILL = "invoice", "bill"
 SAGE_OBJECT = {INVOICE: "ARINVOICE", BILL: "APBILL"}

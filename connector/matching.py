@@ -15,10 +15,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from connector.intacct import Function, IntacctClient, UncertainOutcome
-from connector.intacct import functions as fn
-from connector.intacct.errors import ErrorDetail
-from connector.tms.model import Party, PartyKind
+from intacct_harness.connector.intacct import Function, IntacctClient, UncertainOutcome
+from intacct_harness.connector.intacct import functions as fn
+from intacct_harness.connector.intacct.errors import ErrorDetail
+from intacct_harness.connector.tms.model import Party, PartyKind
 
 LOOKUP_CHUNK = 200
 

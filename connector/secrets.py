@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from connector.errors import SettingsError
+from intacct_harness.connector.errors import SettingsError
 
 
 class Secret:

@@ -18,8 +18,8 @@ from typing import Any
 
 import yaml
 
-from connector.errors import NotSupportedError, RoleNotAllowed, SettingsError
-from connector.secrets import Secret, read_secret
+from intacct_harness.connector.errors import NotSupportedError, RoleNotAllowed, SettingsError
+from intacct_harness.connector.secrets import Secret, read_secret
 
 DEFAULT_SENDER_ID = "AlvysMPP"
 SENDER_PASSWORD_ENV = "ALVYS_INTACCT_SENDER_PASSWORD"

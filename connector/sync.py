@@ -19,16 +19,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from connector.advice import advise
-from connector.export import BILL, INVOICE, SAGE_OBJECT, Document, build, chunked, iter_documents
-from connector.intacct import IntacctClient, IntacctError, UncertainOutcome
-from connector.intacct import functions as fn
-from connector.ledger import DocKey, Ledger, State
-from connector.matching import Match, Matcher, MatchFailure
-from connector.settings import ConnectionSettings
-from connector.tms.model import Dataset, Party, PartyKind
+from intacct_harness.connector.advice import advise
+from intacct_harness.connector.export import BILL, INVOICE, SAGE_OBJECT, Document, build, chunked, iter_documents
+from intacct_harness.connector.intacct import IntacctClient, IntacctError, UncertainOutcome
+from intacct_harness.connector.intacct import functions as fn
+from intacct_harness.connector.ledger import DocKey, Ledger, State
+from intacct_harness.connector.matching import Match, Matcher, MatchFailure
+from intacct_harness.connector.settings import ConnectionSettings
+from intacct_harness.connector.tms.model import Dataset, Party, PartyKind
 
-log = logging.getLogger("connector.sync")
+log = logging.getLogger("intacct_harness.connector.sync")
 RECONCILE_CHUNK = 100
 MAX_ROUNDS = 5
 CHUNK = 1000          # documents read and reconciled at a time

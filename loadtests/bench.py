@@ -38,6 +38,9 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from intacct_harness.simulator.demo import free_port, served
+from intacct_harness.simulator.testing import standard_seed
+from intacct_harness.simulator.views.gateway import GATEWAY_PATH
 from loadtests import connector_driver as cd
 from loadtests.common import (
     GatewayClient,
@@ -49,9 +52,6 @@ from loadtests.common import (
     tier_seed,
     write_seed,
 )
-from simulator.demo import free_port, served
-from simulator.testing import standard_seed
-from simulator.views.gateway import GATEWAY_PATH
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -197,8 +197,8 @@ def _connector_docs_per_s(http: httpx.Client, base: str, company: str, data: Any
 
 
 def row_connector(seconds: float, workers: int, batch: int = 50) -> list[Row]:
-    from simulator.app import create_app
-    from simulator.testing import IN_PROCESS_BASE
+    from intacct_harness.simulator.app import create_app
+    from intacct_harness.simulator.testing import IN_PROCESS_BASE
 
     rows = []
     data = cd.dataset(11, loads=2500, settlements=1000)
@@ -316,7 +316,7 @@ def _lookup_times(client: Any, auth: str, n: int, field: str, samples: int) -> t
 
 
 def row_growth(sizes: list[int], samples: int = 300) -> list[Row]:
-    from simulator.app import backend_of, create_app
+    from intacct_harness.simulator.app import backend_of, create_app
 
     results: dict[int, dict[str, tuple[float, float, int]]] = {}
     build: dict[int, float] = {}
@@ -362,7 +362,7 @@ def memory_child(docs: int, base: str) -> None:
     """
     import psutil
 
-    from connector.ledger import Ledger
+    from intacct_harness.connector.ledger import Ledger
 
     me = psutil.Process()
     loads = int(docs * 0.7 / 0.8)   # ~80 % of loads are delivered -> invoices

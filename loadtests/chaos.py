@@ -35,16 +35,22 @@ from typing import Any
 import httpx
 import yaml
 
-from connector.cli import dataset_from_config
-from connector.connection import Connection
-from connector.export import documents_for
-from connector.intacct import RetryPolicy
-from connector.ledger import Ledger, State
-from connector.secrets import Secret
-from connector.settings import SENDER_PASSWORD_ENV, ConnectionSettings
-from connector.tms.fake import DEFAULT_START, sage_records
-from connector.tms.model import Dataset
-from simulator.testing import DEFAULT_SENDER, DEFAULT_USER, simulated_company, standard_company, standard_seed
+from intacct_harness.connector.cli import dataset_from_config
+from intacct_harness.connector.connection import Connection
+from intacct_harness.connector.export import documents_for
+from intacct_harness.connector.intacct import RetryPolicy
+from intacct_harness.connector.ledger import Ledger, State
+from intacct_harness.connector.secrets import Secret
+from intacct_harness.connector.settings import SENDER_PASSWORD_ENV, ConnectionSettings
+from intacct_harness.connector.tms.fake import DEFAULT_START, sage_records
+from intacct_harness.connector.tms.model import Dataset
+from intacct_harness.simulator.testing import (
+    DEFAULT_SENDER,
+    DEFAULT_USER,
+    simulated_company,
+    standard_company,
+    standard_seed,
+)
 
 FAULT_KINDS: list[dict[str, Any]] = [
     {"id": "http-429", "action": "http", "status": 429},
@@ -214,7 +220,7 @@ def _kill_at_random_point(proc: subprocess.Popen, ledger_file: Path, subsidiary:
 
 
 def kills(docs: int = 2_000, kills: int = 15, seed: int = 7, rate: float = 0.0) -> KillResult:
-    from simulator.demo import served
+    from intacct_harness.simulator.demo import served
 
     data = dataset(docs, seed)
     sub = data.subsidiaries[0].id
@@ -237,7 +243,7 @@ def kills(docs: int = 2_000, kills: int = 15, seed: int = 7, rate: float = 0.0) 
                            "established_at": (DEFAULT_START - timedelta(days=1)).isoformat(), "batch_size": 50,
                            "settle_seconds": SETTLE_SECONDS},
             "ledger": "ledger.sqlite3", "tms": tms_spec(docs, seed)}), encoding="utf-8")
-        cmd = [sys.executable, "-m", "connector.cli", "sync", "-c", str(config)]
+        cmd = [sys.executable, "-m", "intacct_harness.connector.cli", "sync", "-c", str(config)]
         env = {**os.environ, **ENV}
         ledger_file = work / "ledger.sqlite3"
         total = len(documents_for(data, sub))

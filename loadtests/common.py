@@ -17,8 +17,8 @@ import httpx
 import yaml
 from lxml import etree
 
-from simulator.testing import DEFAULT_SENDER, DEFAULT_USER, standard_company, standard_seed
-from simulator.views.gateway import GATEWAY_PATH
+from intacct_harness.simulator.testing import DEFAULT_SENDER, DEFAULT_USER, standard_company, standard_seed
+from intacct_harness.simulator.views.gateway import GATEWAY_PATH
 
 VENDORS = 50
 CUSTOMERS = 50

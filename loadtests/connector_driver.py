@@ -14,8 +14,8 @@ from typing import Any
 
 import httpx
 
-from simulator.testing import DEFAULT_SENDER, DEFAULT_USER
-from simulator.views.gateway import GATEWAY_PATH
+from intacct_harness.simulator.testing import DEFAULT_SENDER, DEFAULT_USER
+from intacct_harness.simulator.views.gateway import GATEWAY_PATH
 
 
 @dataclass
@@ -34,7 +34,7 @@ def dataset(seed: int, loads: int, settlements: int, *, parties: int = 30, subsi
     ``subsidiary`` renumbers it (id ``SUB-<n>``, document prefix and External Accounting IDs ``U<n>``) so
     several subsidiaries can share one Sage company without their numbers colliding.
     """
-    from connector.tms.fake import Sizes, generate
+    from intacct_harness.connector.tms.fake import Sizes, generate
 
     sizes = Sizes(subsidiaries=1, customers=parties, carriers=parties, drivers=max(parties // 2, 1), loads=loads,
                   settlements=settlements)
@@ -46,7 +46,7 @@ def dataset(seed: int, loads: int, settlements: int, *, parties: int = 30, subsi
 
 def renumber(data: Any, sub_id: str, code: str) -> None:
     """Give the data set's subsidiary a new id and document prefix (its documents are then new to Sage)."""
-    from connector.tms.model import Subsidiary
+    from intacct_harness.connector.tms.model import Subsidiary
 
     old = data.subsidiaries[0]
     data.subsidiaries[0] = Subsidiary(sub_id, old.name, code)
@@ -59,7 +59,7 @@ def renumber(data: Any, sub_id: str, code: str) -> None:
 
 def new_round(data: Any, code: str) -> None:
     """A new document prefix only (same subsidiary, same parties): the same month's documents, new to Sage."""
-    from connector.tms.model import Subsidiary
+    from intacct_harness.connector.tms.model import Subsidiary
 
     old = data.subsidiaries[0]
     data.subsidiaries[0] = Subsidiary(old.id, old.name, code)
@@ -70,13 +70,13 @@ def subsidiary_id(data: Any) -> str:
 
 
 def documents(data: Any) -> int:
-    from connector.export import documents_for
+    from intacct_harness.connector.export import documents_for
 
     return len(documents_for(data, subsidiary_id(data)))
 
 
 def sage_records(data: Any) -> dict[str, list[dict[str, Any]]]:
-    from connector.tms.fake import sage_records as records
+    from intacct_harness.connector.tms.fake import sage_records as records
 
     return records(data, subsidiary_id(data))
 
@@ -97,8 +97,8 @@ def seed_company(admin_http: httpx.Client, company: str, data: Any) -> None:
 
 
 def settings(data: Any, company: str, *, base_url: str, batch: int = 50, concurrency: int = 2) -> Any:
-    from connector.secrets import Secret
-    from connector.settings import ConnectionSettings
+    from intacct_harness.connector.secrets import Secret
+    from intacct_harness.connector.settings import ConnectionSettings
 
     return ConnectionSettings(subsidiary_id=subsidiary_id(data), company_id=company, user_id=DEFAULT_USER[0],
                               user_password=Secret(DEFAULT_USER[1]), established_at=datetime(2000, 1, 1, tzinfo=UTC),
@@ -109,10 +109,10 @@ def settings(data: Any, company: str, *, base_url: str, batch: int = 50, concurr
 def sync(conn: Any, http: httpx.Client, data: Any, *, ledger: Any = None,
          sleep: Callable[[float], None] | None = None, progress: Callable[[Any], None] | None = None) -> SyncResult:
     """Run the connector's export for one subsidiary over ``http``."""
-    from connector.intacct import Credentials, IntacctClient, RetryPolicy, limiter_for
-    from connector.ledger import Ledger
-    from connector.secrets import Secret
-    from connector.sync import Syncer
+    from intacct_harness.connector.intacct import Credentials, IntacctClient, RetryPolicy, limiter_for
+    from intacct_harness.connector.ledger import Ledger
+    from intacct_harness.connector.secrets import Secret
+    from intacct_harness.connector.sync import Syncer
 
     creds = Credentials(conn.sender_id, Secret(DEFAULT_SENDER[1]), conn.company_id, conn.user_id, conn.user_password,
                         conn.entity)

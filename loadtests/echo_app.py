@@ -50,7 +50,7 @@ def create_echo_app() -> Flask:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from simulator.serving import run_gunicorn
+    from intacct_harness.simulator.serving import run_gunicorn
 
     p = argparse.ArgumentParser(prog="python -m loadtests.echo_app")
     p.add_argument("--host", default="127.0.0.1")

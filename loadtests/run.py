@@ -24,8 +24,8 @@ from pathlib import Path
 
 import httpx
 
+from intacct_harness.simulator.demo import free_port, served
 from loadtests.common import Tier, company_id, tier_seed, write_seed
-from simulator.demo import free_port, served
 
 ROOT = Path(__file__).resolve().parent.parent
 USER_CLASSES = {"gateway": "GatewayUser", "sync": "SyncUser"}

@@ -27,8 +27,8 @@ def scenario_files(paths: list[str]) -> list[Path]:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from scenarios import report
-    from scenarios.runner import run_file
+    from intacct_harness.scenarios import report
+    from intacct_harness.scenarios.runner import run_file
 
     if not args.verbose:  # the report says what happened; the connector's retry chatter is for --verbose
         logging.getLogger("connector").setLevel(logging.ERROR)
@@ -66,9 +66,9 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from scenarios.source import ScenarioError, load
-    from scenarios.spec import parse
-    from simulator.cli import main as sim_main
+    from intacct_harness.scenarios.source import ScenarioError, load
+    from intacct_harness.scenarios.spec import parse
+    from intacct_harness.simulator.cli import main as sim_main
 
     try:
         sc = parse(load(args.file))

@@ -27,8 +27,8 @@ class ScenarioFailed(Exception):
 
 class ScenarioItem(pytest.Item):
     def runtest(self) -> None:
-        from scenarios.report import text
-        from scenarios.runner import run_file
+        from intacct_harness.scenarios.report import text
+        from intacct_harness.scenarios.runner import run_file
 
         result = run_file(self.path)
         if result.known_issue and result.expected_outcome:

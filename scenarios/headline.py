@@ -1,6 +1,6 @@
 """The headline scenarios (tag ``headline``): missing AP permission, duplicate names, wrong subsidiary ID.
 
-``make demo`` ends with ``python -m scenarios.headline``: each is run against a fresh simulator and its
+``make demo`` ends with ``python -m intacct_harness.scenarios.headline``: each is run against a fresh simulator and its
 full text report printed, as a support engineer would attach it to a ticket. ``--html FILE`` also writes
 the HTML report. Exit status 0 when all three behave as their files expect.
 """
@@ -10,11 +10,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from scenarios import report
-from scenarios.cli import scenario_files
-from scenarios.runner import ScenarioResult, run_file
-from scenarios.source import ScenarioError, load
-from scenarios.spec import parse
+from intacct_harness.scenarios import report
+from intacct_harness.scenarios.cli import scenario_files
+from intacct_harness.scenarios.runner import ScenarioResult, run_file
+from intacct_harness.scenarios.source import ScenarioError, load
+from intacct_harness.scenarios.spec import parse
 
 SUITES = Path(__file__).with_name("suites")
 TAG = "headline"
@@ -34,7 +34,8 @@ def headline_files(root: Path = SUITES) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scenarios.headline", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m intacct_harness.scenarios.headline",
+                                     description=__doc__.splitlines()[0])
     parser.add_argument("--html", help="also write the HTML report here")
     args = parser.parse_args(argv)
     files = headline_files()

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from lxml import etree
 
-from scenarios.runner import ScenarioResult
+from intacct_harness.scenarios.runner import ScenarioResult
 
 
 def status_of(result: ScenarioResult) -> str:

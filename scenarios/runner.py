@@ -16,17 +16,17 @@ from typing import Any, TypeVar
 
 import httpx
 
-from connector.connection import Connection
-from connector.errors import ConnectorError
-from connector.intacct import RetryPolicy
-from connector.ledger import Ledger, State
-from connector.settings import ConnectionSettings, TmsUser, settings_from_dict
-from scenarios import expectations as ex
-from scenarios.source import ScenarioError, load
-from scenarios.spec import Scenario, Step, parse
-from simulator.app import create_app
-from simulator.testing import IN_PROCESS_BASE, Admin, AdminError, InProcessTransport
-from simulator.views.gateway import GATEWAY_PATH
+from intacct_harness.connector.connection import Connection
+from intacct_harness.connector.errors import ConnectorError
+from intacct_harness.connector.intacct import RetryPolicy
+from intacct_harness.connector.ledger import Ledger, State
+from intacct_harness.connector.settings import ConnectionSettings, TmsUser, settings_from_dict
+from intacct_harness.scenarios import expectations as ex
+from intacct_harness.scenarios.source import ScenarioError, load
+from intacct_harness.scenarios.spec import Scenario, Step, parse
+from intacct_harness.simulator.app import create_app
+from intacct_harness.simulator.testing import IN_PROCESS_BASE, Admin, AdminError, InProcessTransport
+from intacct_harness.simulator.views.gateway import GATEWAY_PATH
 
 R = TypeVar("R")
 SENDER_ENV = {"ALVYS_INTACCT_SENDER_PASSWORD": "sim-sender-secret"}

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from simulator.yaml_lines import Lines, YamlSyntaxError, load_with_lines
+from intacct_harness.simulator.yaml_lines import Lines, YamlSyntaxError, load_with_lines
 
 
 class ScenarioError(ValueError):

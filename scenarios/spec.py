@@ -19,8 +19,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from connector.tms.fake import Sizes, generate, sage_records
-from connector.tms.model import (
+from intacct_harness.connector.tms.fake import Sizes, generate, sage_records
+from intacct_harness.connector.tms.model import (
     Charge,
     ChargeKind,
     Dataset,
@@ -32,8 +32,8 @@ from connector.tms.model import (
     SettlementLine,
     Subsidiary,
 )
-from scenarios.source import Source, check_keys, check_type
-from simulator.testing import DEFAULT_USER, standard_company
+from intacct_harness.scenarios.source import Source, check_keys, check_type
+from intacct_harness.simulator.testing import DEFAULT_USER, standard_company
 
 TOP = {"name": "a one-line title", "ticket": "the support ticket it reproduces", "description": "what happens",
        "sage": "the customer's Sage setup", "tms": "the TMS data", "connection": "the connector settings",
@@ -322,7 +322,7 @@ def _step(src: Source, i: int, raw: Any) -> Step:
     if kind == "check":
         expect, body = body, {}
     check_type(src, f"{path}.{kind}.expect", expect, Mapping, "a mapping of expectations")
-    from scenarios.expectations import EXPECT_KEYS
+    from intacct_harness.scenarios.expectations import EXPECT_KEYS
     allowed = EXPECT_KEYS.get(kind, {})
     check_keys(src, f"{path}.{kind}" + (".expect" if kind != "check" else ""), expect, allowed)
     return Step(kind, body, f"{path}.{kind}", dict(expect))

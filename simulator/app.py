@@ -22,10 +22,10 @@ from typing import Any
 
 from flask import Flask
 
-from simulator.models.backend import Backend
-from simulator.models.setup import SeedError, apply_seed
-from simulator.store import Store
-from simulator.yaml_lines import YamlSyntaxError, load_with_lines
+from intacct_harness.simulator.models.backend import Backend
+from intacct_harness.simulator.models.setup import SeedError, apply_seed
+from intacct_harness.simulator.store import Store
+from intacct_harness.simulator.yaml_lines import YamlSyntaxError, load_with_lines
 
 DEFAULT_MAX_BODY = 8 * 1024 * 1024
 
@@ -86,8 +86,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if app.config["SEED"] is not None:
         seed_store(store, app.config["SEED"], time.time())
 
-    from simulator.views.admin import bp as admin_bp
-    from simulator.views.gateway import bp as gateway_bp
+    from intacct_harness.simulator.views.admin import bp as admin_bp
+    from intacct_harness.simulator.views.gateway import bp as gateway_bp
 
     app.register_blueprint(gateway_bp)
     app.register_blueprint(admin_bp)

@@ -15,14 +15,14 @@ import sys
 import tempfile
 from typing import Any
 
-from simulator.errors import catalogue
+from intacct_harness.simulator.errors import catalogue
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from simulator.app import create_app, seed_store
-    from simulator.models.setup import SeedError
-    from simulator.serving import run_gunicorn
-    from simulator.store import Store
+    from intacct_harness.simulator.app import create_app, seed_store
+    from intacct_harness.simulator.models.setup import SeedError
+    from intacct_harness.simulator.serving import run_gunicorn
+    from intacct_harness.simulator.store import Store
 
     state = args.state
     if state is None:  # gunicorn forks workers: state must live in a file they all open

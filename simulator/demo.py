@@ -1,7 +1,7 @@
 """The simulator on its own: serve the seeded demo company on loopback, talk raw XML to it, stop.
 
 ``served()`` is also how ``make demo`` (connector.demo) and the tests start a real server.
-``python -m simulator.demo`` shows, over real sockets against gunicorn, what a connector must handle:
+``python -m intacct_harness.simulator.demo`` shows, over real sockets against gunicorn, what a connector must handle:
 a session, an AR invoice and an AP bill posted, a permission taken away by the admin API and the
 PL04000005 that follows, and the API transactions Sage would bill.
 """
@@ -33,7 +33,8 @@ def free_port() -> int:
 def served(seed: Path = SEED, workers: int = 1) -> Iterator[str]:
     """Run ``intacct-sim serve`` in a subprocess until the block ends; yields the base URL."""
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "simulator.cli", "serve", "--port", str(port), "--seed", str(seed),
+    proc = subprocess.Popen([sys.executable, "-m", "intacct_harness.simulator.cli", "serve", "--port", str(port),
+                             "--seed", str(seed),
                              "--workers", str(workers)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
     base = f"http://127.0.0.1:{port}"

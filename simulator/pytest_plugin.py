@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from simulator.testing import SimulatedCompany
+    from intacct_harness.simulator.testing import SimulatedCompany
 
 
 @pytest.fixture
 def intacct_sim_factory() -> Iterator[Callable[..., SimulatedCompany]]:
-    from simulator.testing import simulated_company
+    from intacct_harness.simulator.testing import simulated_company
 
     made: list[SimulatedCompany] = []
 
@@ -42,7 +42,7 @@ def intacct_company(intacct_sim_factory: Callable[..., SimulatedCompany]) -> Sim
 
 @pytest.fixture
 def intacct_live_server(intacct_company: SimulatedCompany) -> Iterator[SimulatedCompany]:
-    from simulator.testing import SimulatedCompany, live_server
+    from intacct_harness.simulator.testing import SimulatedCompany, live_server
 
     with live_server(intacct_company.app) as base:
         yield SimulatedCompany(intacct_company.app, intacct_company.credentials, base_url=base)

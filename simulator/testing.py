@@ -16,9 +16,9 @@ import httpx
 from flask import Flask
 from werkzeug.serving import make_server
 
-from simulator.app import create_app
-from simulator.models.permissions import GUIDE_MODULES
-from simulator.views.gateway import GATEWAY_PATH
+from intacct_harness.simulator.app import create_app
+from intacct_harness.simulator.models.permissions import GUIDE_MODULES
+from intacct_harness.simulator.views.gateway import GATEWAY_PATH
 
 IN_PROCESS_BASE = "https://api.intacct.test"
 DEFAULT_SENDER = ("AlvysMPP", "sim-sender-secret")

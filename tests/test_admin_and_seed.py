@@ -9,8 +9,15 @@ import httpx
 import pytest
 import yaml
 
-from simulator.app import create_app
-from simulator.testing import Admin, AdminError, Credentials, SimulatedCompany, standard_company, standard_seed
+from intacct_harness.simulator.app import create_app
+from intacct_harness.simulator.testing import (
+    Admin,
+    AdminError,
+    Credentials,
+    SimulatedCompany,
+    standard_company,
+    standard_seed,
+)
 from tests.wire import Gateway, fn
 
 
@@ -143,9 +150,9 @@ def test_concurrency_limit_answers_429_at_once(intacct_sim_factory):
     ("companies: [\n", 2, "not valid YAML"),
 ])
 def test_seed_file_errors_name_file_line_and_key(tmp_path, text, line, fragment):
-    from simulator.app import seed_store
-    from simulator.models.setup import SeedError
-    from simulator.store import Store
+    from intacct_harness.simulator.app import seed_store
+    from intacct_harness.simulator.models.setup import SeedError
+    from intacct_harness.simulator.store import Store
     path = tmp_path / "seed.yaml"
     path.write_text(text)
     with pytest.raises(SeedError) as exc:

@@ -13,13 +13,14 @@ import time
 import httpx
 import yaml
 
-from simulator.demo import free_port
-from simulator.testing import standard_company, standard_seed
+from intacct_harness.simulator.demo import free_port
+from intacct_harness.simulator.testing import standard_company, standard_seed
 from tests.wire import envelope, fn, login_auth
 
 
 def _start(state: str, port: int, seed: str | None = None) -> subprocess.Popen[str]:
-    args = [sys.executable, "-m", "simulator.cli", "serve", "--port", str(port), "--state", state, "--workers", "2"]
+    args = [sys.executable, "-m", "intacct_harness.simulator.cli", "serve", "--port", str(port), "--state", state,
+            "--workers", "2"]
     if seed:
         args += ["--seed", seed]
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from simulator.testing import AdminError, live_server
+from intacct_harness.simulator.testing import AdminError, live_server
 from tests.wire import Gateway, fn
 
 BILL = ("<create><APBILL><VENDORID>V1</VENDORID><WHENCREATED>11/01/2026</WHENCREATED><APBILLITEMS><APBILLITEM>"
@@ -159,7 +159,7 @@ def _session_body(gw: Gateway) -> bytes:
 
 
 def test_latency_jitter_is_seeded_per_company():
-    from simulator.app import create_app
+    from intacct_harness.simulator.app import create_app
 
     def draws(company: str, seed: int | None) -> list[float]:
         backend = create_app({"FAULT_SEED": 3}).extensions["intacct_sim"]

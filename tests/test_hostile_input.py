@@ -21,9 +21,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from simulator.testing import SimulatedCompany, simulated_company
-from simulator.views.gateway import GATEWAY_PATH
-from simulator.wire.response import CONTENT_TYPE
+from intacct_harness.simulator.testing import SimulatedCompany, simulated_company
+from intacct_harness.simulator.views.gateway import GATEWAY_PATH
+from intacct_harness.simulator.wire.response import CONTENT_TYPE
 from tests.wire import Gateway, envelope, fn
 
 LIMIT = 8 * 1024 * 1024

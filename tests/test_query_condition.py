@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from simulator.query import (
+from intacct_harness.simulator.query import (
     MAX_DEPTH,
     MAX_QUERY_LENGTH,
     And,

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from simulator.query import (
+from intacct_harness.simulator.query import (
     MAX_DEPTH,
     And,
     Comparison,

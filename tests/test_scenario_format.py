@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from scenarios import report
-from scenarios.cli import main as cli
-from scenarios.headline import headline_files
-from scenarios.headline import main as headline
-from scenarios.runner import run_file
+from intacct_harness.scenarios import report
+from intacct_harness.scenarios.cli import main as cli
+from intacct_harness.scenarios.headline import headline_files
+from intacct_harness.scenarios.headline import main as headline
+from intacct_harness.scenarios.runner import run_file
 
 MINIMAL = """\
 name: minimal
@@ -158,7 +158,7 @@ def test_headline_runs_the_three_tagged_scenarios_in_ticket_order(tmp_path, caps
 
 
 def test_a_crash_in_a_step_is_a_failed_check_not_a_traceback(tmp_path, monkeypatch):
-    from scenarios.runner import Run
+    from intacct_harness.scenarios.runner import Run
 
     def boom(self, step, out):
         raise KeyError("TRAILER")

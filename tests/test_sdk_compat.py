@@ -36,7 +36,7 @@ from sageintacctsdk.exceptions import (
     WrongParamsError,
 )
 
-from simulator.testing import DEFAULT_ROLE, SimulatedCompany
+from intacct_harness.simulator.testing import DEFAULT_ROLE, SimulatedCompany
 
 Connect = Callable[..., SageIntacctSDK]
 

@@ -7,12 +7,12 @@ import logging
 import sqlite3
 from datetime import timedelta
 
-from connector import Connection, ConnectionSettings, Ledger, Secret, TmsUser
-from connector.intacct import RetryPolicy
-from connector.settings import SENDER_PASSWORD_ENV
-from connector.tms.fake import DEFAULT_START, Sizes, generate, sage_records
-from simulator.app import create_app
-from simulator.testing import (
+from intacct_harness.connector import Connection, ConnectionSettings, Ledger, Secret, TmsUser
+from intacct_harness.connector.intacct import RetryPolicy
+from intacct_harness.connector.settings import SENDER_PASSWORD_ENV
+from intacct_harness.connector.tms.fake import DEFAULT_START, Sizes, generate, sage_records
+from intacct_harness.simulator.app import create_app
+from intacct_harness.simulator.testing import (
     DEFAULT_SENDER,
     DEFAULT_USER,
     Credentials,

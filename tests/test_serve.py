@@ -7,8 +7,8 @@ import concurrent.futures
 import httpx
 import yaml
 
-from simulator.demo import served
-from simulator.testing import standard_company, standard_seed
+from intacct_harness.simulator.demo import served
+from intacct_harness.simulator.testing import standard_company, standard_seed
 from tests.wire import envelope, fn, login_auth
 
 
@@ -38,7 +38,8 @@ def test_bad_seed_file_exits_with_message(tmp_path):
     import sys
     seed = tmp_path / "bad.yaml"
     seed.write_text("senders: []\ncompanies:\n  - id: X\n    colour: blue\n")
-    proc = subprocess.run([sys.executable, "-m", "simulator.cli", "serve", "--seed", str(seed), "--port", "0"],
+    proc = subprocess.run([sys.executable, "-m", "intacct_harness.simulator.cli", "serve", "--seed", str(seed),
+                           "--port", "0"],
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2
     assert f"{seed}:4: seed.companies[0] (X).colour: unknown key" in proc.stderr

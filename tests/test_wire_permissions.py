@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from simulator.models.permissions import GUIDE_MODULES
-from simulator.testing import standard_company
+from intacct_harness.simulator.models.permissions import GUIDE_MODULES
+from intacct_harness.simulator.testing import standard_company
 from tests.wire import Gateway, fn, login_auth
 
 BILL = ("<create><APBILL><VENDORID>V1</VENDORID><WHENCREATED>11/01/2026</WHENCREATED><APBILLITEMS><APBILLITEM>"

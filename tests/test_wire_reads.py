@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from simulator.testing import standard_company
+from intacct_harness.simulator.testing import standard_company
 from tests.wire import Gateway, fn
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 from lxml import etree
 
-from simulator.testing import SimulatedCompany
+from intacct_harness.simulator.testing import SimulatedCompany
 
 _ids = itertools.count(1)
 

@@ -1,8 +1,8 @@
 """The Sage Intacct XML gateway client (dtdversion 3.0) over an injected ``httpx.Client``."""
 
-from connector.intacct.client import DEFAULT_ENDPOINT, Credentials, IntacctClient, RetryPolicy
-from connector.intacct.envelope import Function
-from connector.intacct.errors import (
+from intacct_harness.connector.intacct.client import DEFAULT_ENDPOINT, Credentials, IntacctClient, RetryPolicy
+from intacct_harness.connector.intacct.envelope import Function
+from intacct_harness.connector.intacct.errors import (
     AuthenticationFailure,
     AuthProblem,
     ControlFailure,
@@ -15,8 +15,8 @@ from connector.intacct.errors import (
     TransportError,
     UncertainOutcome,
 )
-from connector.intacct.limiter import ConcurrencyLimiter, limiter_for
-from connector.intacct.response import Result, Session
+from intacct_harness.connector.intacct.limiter import ConcurrencyLimiter, limiter_for
+from intacct_harness.connector.intacct.response import Result, Session
 
 __all__ = [
     "DEFAULT_ENDPOINT", "AuthProblem", "AuthenticationFailure", "ConcurrencyLimiter", "ControlFailure",

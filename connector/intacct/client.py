@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from connector.intacct import response
-from connector.intacct.envelope import Function, Login, el, request
-from connector.intacct.errors import (
+from intacct_harness.connector.intacct import response
+from intacct_harness.connector.intacct.envelope import Function, Login, el, request
+from intacct_harness.connector.intacct.errors import (
     AuthenticationFailure,
     AuthProblem,
     FunctionFailure,
@@ -31,11 +31,11 @@ from connector.intacct.errors import (
     TransportError,
     UncertainOutcome,
 )
-from connector.intacct.limiter import ConcurrencyLimiter
-from connector.intacct.response import Result, Session
-from connector.secrets import Secret
+from intacct_harness.connector.intacct.limiter import ConcurrencyLimiter
+from intacct_harness.connector.intacct.response import Result, Session
+from intacct_harness.connector.secrets import Secret
 
-log = logging.getLogger("connector.intacct")
+log = logging.getLogger("intacct_harness.connector.intacct")
 DEFAULT_ENDPOINT = "https://api.intacct.com/ia/xml/xmlgw.phtml"
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _LOST = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)

@@ -11,7 +11,7 @@ from typing import Any
 
 from lxml import etree
 
-from connector.secrets import Secret
+from intacct_harness.connector.secrets import Secret
 
 _seq = itertools.count(1)
 

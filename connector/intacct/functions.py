@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from connector.intacct.envelope import Function, el, fields
+from intacct_harness.connector.intacct.envelope import Function, el, fields
 
 QUERY_PAGE = 2000
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from connector.intacct.errors import (
+from intacct_harness.connector.intacct.errors import (
     AuthenticationFailure,
     ControlFailure,
     ErrorDetail,

@@ -1,6 +1,6 @@
 """The TMS side: our own model of trucking data, and a seeded fake generator of it."""
 
-from connector.tms.model import (
+from intacct_harness.connector.tms.model import (
     Charge,
     ChargeKind,
     Dataset,

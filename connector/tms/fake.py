@@ -14,7 +14,7 @@ from typing import Any
 
 from faker import Faker
 
-from connector.tms.model import (
+from intacct_harness.connector.tms.model import (
     Charge,
     ChargeKind,
     Dataset,

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 from lxml import etree
 
-from simulator.errors import (
+from intacct_harness.simulator.errors import (
     AuthenticationError,
     DuplicateControlId,
     ErrorDetail,
@@ -37,14 +37,14 @@ from simulator.errors import (
     WebServicesNotSubscribed,
     XmlParseError,
 )
-from simulator.models import metadata, reads, writes
-from simulator.models.company import Company
-from simulator.models.context import Ctx, Output, Session, now_iso
-from simulator.models.faults import FaultBook, FaultRule, function_object, operation_of, request_about
-from simulator.models.secrets import verify_secret
-from simulator.store import Store, Tx
-from simulator.wire import response as wire
-from simulator.wire.envelope import Control, Operation, Request
+from intacct_harness.simulator.models import metadata, reads, writes
+from intacct_harness.simulator.models.company import Company
+from intacct_harness.simulator.models.context import Ctx, Output, Session, now_iso
+from intacct_harness.simulator.models.faults import FaultBook, FaultRule, function_object, operation_of, request_about
+from intacct_harness.simulator.models.secrets import verify_secret
+from intacct_harness.simulator.store import Store, Tx
+from intacct_harness.simulator.wire import response as wire
+from intacct_harness.simulator.wire.envelope import Control, Operation, Request
 
 log = logging.getLogger(__name__)
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from simulator.models.objects import OBJECTS, ObjectDef
-from simulator.models.permissions import effective_rights
+from intacct_harness.simulator.models.objects import OBJECTS, ObjectDef
+from intacct_harness.simulator.models.permissions import effective_rights
 
 
 @dataclass

@@ -9,10 +9,10 @@ from typing import Any
 
 from lxml import etree
 
-from simulator.errors import PermissionDenied
-from simulator.models.company import Company
-from simulator.models.objects import ObjectDef
-from simulator.store import Record, Tx
+from intacct_harness.simulator.errors import PermissionDenied
+from intacct_harness.simulator.models.company import Company
+from intacct_harness.simulator.models.objects import ObjectDef
+from intacct_harness.simulator.store import Record, Tx
 
 
 @dataclass

@@ -28,9 +28,9 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from simulator import errors as catalogue
-from simulator.errors import ErrorDetail, IntacctError, Level
-from simulator.store import Store, Tx
+from intacct_harness.simulator import errors as catalogue
+from intacct_harness.simulator.errors import ErrorDetail, IntacctError, Level
+from intacct_harness.simulator.store import Store, Tx
 
 ACTIONS = ("error", "http", "latency", "reset", "lost_response", "empty", "truncated", "still_processing")
 AFTER_ACTIONS = frozenset({"lost_response", "empty", "truncated"})

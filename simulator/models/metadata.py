@@ -6,13 +6,25 @@ from typing import Any
 
 from lxml import etree
 
-from simulator.errors import EntityNotPermitted, LoginIdNotFound, PermissionDenied, UnknownEntity, UnknownObject
-from simulator.models.company import Company
-from simulator.models.context import Ctx, Output
-from simulator.models.objects import DIMENSIONS_MODULE, OBJECTS, PERMISSIONS_MODULE, STANDARD_DIMENSIONS, SYSTEM_FIELDS
-from simulator.models.permissions import GUIDE_MODULES, VERBS, level_name
-from simulator.wire.envelope import text_of
-from simulator.wire.response import data_element
+from intacct_harness.simulator.errors import (
+    EntityNotPermitted,
+    LoginIdNotFound,
+    PermissionDenied,
+    UnknownEntity,
+    UnknownObject,
+)
+from intacct_harness.simulator.models.company import Company
+from intacct_harness.simulator.models.context import Ctx, Output
+from intacct_harness.simulator.models.objects import (
+    DIMENSIONS_MODULE,
+    OBJECTS,
+    PERMISSIONS_MODULE,
+    STANDARD_DIMENSIONS,
+    SYSTEM_FIELDS,
+)
+from intacct_harness.simulator.models.permissions import GUIDE_MODULES, VERBS, level_name
+from intacct_harness.simulator.wire.envelope import text_of
+from intacct_harness.simulator.wire.response import data_element
 
 
 def _sub(parent: etree._Element, tag: str, text: str | None = None) -> etree._Element:

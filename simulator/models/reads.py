@@ -15,11 +15,11 @@ from typing import Any
 
 from lxml import etree
 
-from simulator.errors import InvalidArgument, InvalidQuery, ReadMoreExpired, UnknownObject
-from simulator.models.context import Ctx, Output
-from simulator.models.objects import READ_FIELDS, SYSTEM_FIELDS, ObjectDef
-from simulator.models.permissions import FUNCTION_VERBS
-from simulator.query import (
+from intacct_harness.simulator.errors import InvalidArgument, InvalidQuery, ReadMoreExpired, UnknownObject
+from intacct_harness.simulator.models.context import Ctx, Output
+from intacct_harness.simulator.models.objects import READ_FIELDS, SYSTEM_FIELDS, ObjectDef
+from intacct_harness.simulator.models.permissions import FUNCTION_VERBS
+from intacct_harness.simulator.query import (
     And,
     Comparison,
     InList,
@@ -33,9 +33,9 @@ from simulator.query import (
     select_from_xml,
     sort_records,
 )
-from simulator.store import Record
-from simulator.wire.envelope import text_of
-from simulator.wire.response import data_element, record_element
+from intacct_harness.simulator.store import Record
+from intacct_harness.simulator.wire.envelope import text_of
+from intacct_harness.simulator.wire.response import data_element, record_element
 
 _DATE_LIKE = re.compile(r"^\d{1,2}/\d{1,2}/\d{4}")
 READ_BY_QUERY_MAX = 1000

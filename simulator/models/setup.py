@@ -11,15 +11,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from simulator.errors import IntacctError
-from simulator.models import writes
-from simulator.models.company import Company
-from simulator.models.context import Ctx, Session
-from simulator.models.faults import FaultRuleError, save_rules
-from simulator.models.objects import OBJECTS
-from simulator.models.permissions import GUIDE_MODULES, USER_TYPE_CAPS, VERBS, normalise_module, parse_level
-from simulator.models.secrets import hash_secret
-from simulator.store import Store, Tx
+from intacct_harness.simulator.errors import IntacctError
+from intacct_harness.simulator.models import writes
+from intacct_harness.simulator.models.company import Company
+from intacct_harness.simulator.models.context import Ctx, Session
+from intacct_harness.simulator.models.faults import FaultRuleError, save_rules
+from intacct_harness.simulator.models.objects import OBJECTS
+from intacct_harness.simulator.models.permissions import (
+    GUIDE_MODULES,
+    USER_TYPE_CAPS,
+    VERBS,
+    normalise_module,
+    parse_level,
+)
+from intacct_harness.simulator.models.secrets import hash_secret
+from intacct_harness.simulator.store import Store, Tx
 
 
 class SeedError(ValueError):

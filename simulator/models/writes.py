@@ -15,7 +15,7 @@ from typing import Any
 
 from lxml import etree
 
-from simulator.errors import (
+from intacct_harness.simulator.errors import (
     DuplicateRecord,
     InvalidArgument,
     InvalidFieldValue,
@@ -25,8 +25,8 @@ from simulator.errors import (
     UnknownField,
     UnknownObject,
 )
-from simulator.models.context import Ctx, Output
-from simulator.models.objects import (
+from intacct_harness.simulator.models.context import Ctx, Output
+from intacct_harness.simulator.models.objects import (
     DATE_FIELDS,
     INVALID_REFERENCE_TEXT,
     LEGACY_CREATES,
@@ -36,10 +36,10 @@ from simulator.models.objects import (
     STATUS_VALUES,
     ObjectDef,
 )
-from simulator.models.permissions import FUNCTION_VERBS
-from simulator.store import Record
-from simulator.wire.envelope import text_of
-from simulator.wire.response import data_element, record_element
+from intacct_harness.simulator.models.permissions import FUNCTION_VERBS
+from intacct_harness.simulator.store import Record
+from intacct_harness.simulator.wire.envelope import text_of
+from intacct_harness.simulator.wire.response import data_element, record_element
 
 _DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 

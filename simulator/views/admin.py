@@ -15,10 +15,10 @@ from typing import Any
 import yaml
 from flask import Blueprint, Response, abort, current_app, jsonify, request
 
-from simulator.errors import catalogue
-from simulator.models.backend import Backend
-from simulator.models.faults import FaultRule, FaultRuleError
-from simulator.models.setup import (
+from intacct_harness.simulator.errors import catalogue
+from intacct_harness.simulator.models.backend import Backend
+from intacct_harness.simulator.models.faults import FaultRule, FaultRuleError
+from intacct_harness.simulator.models.setup import (
     SeedError,
     add_records,
     apply_seed,

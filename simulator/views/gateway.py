@@ -9,11 +9,17 @@ from typing import Any
 from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from simulator.errors import IntacctError, InvalidRequest, RateLimited
-from simulator.models.backend import Backend
-from simulator.models.faults import AFTER_ACTIONS, PROXY_HTML, FaultRule, function_summary, request_about
-from simulator.wire import response as wire
-from simulator.wire.envelope import Request, parse_request
+from intacct_harness.simulator.errors import IntacctError, InvalidRequest, RateLimited
+from intacct_harness.simulator.models.backend import Backend
+from intacct_harness.simulator.models.faults import (
+    AFTER_ACTIONS,
+    PROXY_HTML,
+    FaultRule,
+    function_summary,
+    request_about,
+)
+from intacct_harness.simulator.wire import response as wire
+from intacct_harness.simulator.wire.envelope import Request, parse_request
 
 GATEWAY_PATH = "/ia/xml/xmlgw.phtml"
 DROP_CONNECTION = "intacct_sim.drop_connection"

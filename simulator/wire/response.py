@@ -13,8 +13,8 @@ from typing import Any
 
 from lxml import etree
 
-from simulator.errors import ErrorDetail
-from simulator.wire.envelope import Control
+from intacct_harness.simulator.errors import ErrorDetail
+from intacct_harness.simulator.wire.envelope import Control
 
 CONTENT_TYPE = 'text/xml; encoding="UTF-8"'
 

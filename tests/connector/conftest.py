@@ -13,12 +13,12 @@ from typing import Any
 import httpx
 import pytest
 
-from connector import Connection, ConnectionSettings, Ledger, Secret
-from connector.intacct import RetryPolicy
-from connector.settings import SENDER_PASSWORD_ENV
-from connector.tms.fake import Sizes, generate, sage_records
-from connector.tms.model import Dataset
-from simulator.testing import SimulatedCompany, standard_company
+from intacct_harness.connector import Connection, ConnectionSettings, Ledger, Secret
+from intacct_harness.connector.intacct import RetryPolicy
+from intacct_harness.connector.settings import SENDER_PASSWORD_ENV
+from intacct_harness.connector.tms.fake import Sizes, generate, sage_records
+from intacct_harness.connector.tms.model import Dataset
+from intacct_harness.simulator.testing import SimulatedCompany, standard_company
 
 ESTABLISHED = datetime(2026, 1, 15, tzinfo=UTC)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
-from connector import Ledger
-from connector.export import documents_for
-from connector.sync import POSTED_SAMPLE, Syncer
-from connector.tms.fake import Sizes, generate, sage_records
+from intacct_harness.connector import Ledger
+from intacct_harness.connector.export import documents_for
+from intacct_harness.connector.sync import POSTED_SAMPLE, Syncer
+from intacct_harness.connector.tms.fake import Sizes, generate, sage_records
 from tests.connector.conftest import Killed, company_block, connect
 from tests.connector.test_faults import assert_exactly_once, first_writes, new_docs
 

@@ -8,9 +8,9 @@ import json
 import pytest
 import yaml
 
-from connector.cli import dataset_from_config, main
-from connector.errors import SettingsError
-from connector.tms.fake import Sizes, generate, sage_records
+from intacct_harness.connector.cli import dataset_from_config, main
+from intacct_harness.connector.errors import SettingsError
+from intacct_harness.connector.tms.fake import Sizes, generate, sage_records
 from tests.connector.conftest import environ_for
 
 TMS = {"seed": 5, "customers": 6, "carriers": 5, "drivers": 4, "loads": 30, "settlements": 12}

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from connector import Connection, CustomFieldMapping, DimensionMapping, GLAccounts, Secret, TmsUser
-from connector.intacct.client import DEFAULT_ENDPOINT
-from connector.settings import SENDER_PASSWORD_ENV
+from intacct_harness.connector import Connection, CustomFieldMapping, DimensionMapping, GLAccounts, Secret, TmsUser
+from intacct_harness.connector.intacct.client import DEFAULT_ENDPOINT
+from intacct_harness.connector.settings import SENDER_PASSWORD_ENV
 from tests.connector.conftest import company_block, connect, fast_retry
 
 ADMIN = TmsUser("Ana", "Admin")

@@ -13,9 +13,9 @@ from collections import Counter
 
 import pytest
 
-from connector import Ledger, Secret, TmsUser
-from connector.export import documents_for
-from connector.intacct import RateLimited, RetryPolicy, functions
+from intacct_harness.connector import Ledger, Secret, TmsUser
+from intacct_harness.connector.export import documents_for
+from intacct_harness.connector.intacct import RateLimited, RetryPolicy, functions
 from tests.connector.conftest import ESTABLISHED, Killed, company_block, connect, fast_retry, writes
 
 
@@ -219,7 +219,7 @@ def test_wrong_password_stops_the_sync(seeded, data):
 def test_company_concurrency_limit_is_honoured(intacct_sim_factory, data):
     block = company_block(concurrency_limit=1, latency={"base_ms": 60})
     sim = intacct_sim_factory(block, {"LATENCY": True})
-    from connector.tms.fake import sage_records
+    from intacct_harness.connector.tms.fake import sage_records
     sim.admin.add_records(sim.company_id, sage_records(data, "SUB-1"))
     # our limiter allows 2 in flight but Sage only 1: the second gets GW-0010 and backs off
     conns = [connect(sim, subsidiary_id="SUB-1", concurrency_limit=2, retry=RetryPolicy(attempts=8, base_delay=0.05)),

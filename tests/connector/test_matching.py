@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from connector.matching import How, Match, Matcher, MatchFailure, new_id
-from connector.tms.model import Party, PartyKind
+from intacct_harness.connector.matching import How, Match, Matcher, MatchFailure, new_id
+from intacct_harness.connector.tms.model import Party, PartyKind
 from tests.connector.conftest import connect
 
 

@@ -8,8 +8,8 @@ import time
 import httpx
 import pytest
 
-from connector.ledger import Ledger
-from simulator.testing import InProcessTransport
+from intacct_harness.connector.ledger import Ledger
+from intacct_harness.simulator.testing import InProcessTransport
 from tests.connector.conftest import Killed, company_block, connect, writes
 from tests.connector.test_faults import assert_exactly_once
 
@@ -43,7 +43,7 @@ class Gauge(httpx.BaseTransport):
 @pytest.fixture
 def slow(intacct_sim_factory, data):  # type: ignore[no-untyped-def]
     """A Tier-1-shaped company: two concurrent requests, 150 ms each."""
-    from connector.tms.fake import sage_records
+    from intacct_harness.connector.tms.fake import sage_records
     sim = intacct_sim_factory(company_block(concurrency_limit=2, latency={"base_ms": 150}), config={"LATENCY": True})
     sim.admin.add_records(sim.company_id, sage_records(data, "SUB-1"))
     return sim

@@ -7,9 +7,16 @@ from datetime import datetime
 
 import pytest
 
-from connector import ConnectionSettings, DimensionMapping, NotSupportedError, RoleNotAllowed, Secret, TmsUser
-from connector.errors import SettingsError
-from connector.settings import (
+from intacct_harness.connector import (
+    ConnectionSettings,
+    DimensionMapping,
+    NotSupportedError,
+    RoleNotAllowed,
+    Secret,
+    TmsUser,
+)
+from intacct_harness.connector.errors import SettingsError
+from intacct_harness.connector.settings import (
     CONNECTION_ROLES,
     CustomFieldMapping,
     GLAccounts,

@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 from collections import Counter
 
-from connector import CustomFieldMapping, DimensionMapping, Ledger, State, TmsUser
-from connector.export import documents_for
-from connector.ledger import DocKey
-from connector.tms.fake import Sizes, generate, sage_records
+from intacct_harness.connector import CustomFieldMapping, DimensionMapping, Ledger, State, TmsUser
+from intacct_harness.connector.export import documents_for
+from intacct_harness.connector.ledger import DocKey
+from intacct_harness.connector.tms.fake import Sizes, generate, sage_records
 from tests.connector.conftest import ESTABLISHED, company_block, connect, writes
 
 
@@ -159,7 +159,7 @@ def test_two_subsidiaries_share_one_company(sim):
     second_settings = first.settings.as_template(TmsUser("Ana", "Partner Admin"), "SUB-2", established_at=ESTABLISHED)
     ledger = first.ledger
     r1 = first.sync(data)
-    from connector import Connection
+    from intacct_harness.connector import Connection
     from tests.connector.conftest import environ_for
     r2 = Connection(second_settings, seeded.client(), ledger=ledger, environ=environ_for(seeded)).sync(data)
     assert r1.ok and r2.ok and r1.posted and r2.posted

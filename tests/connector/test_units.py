@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from connector.advice import advise
-from connector.intacct import AuthProblem, ErrorDetail, FunctionFailure, GatewayError, MalformedResponse
-from connector.intacct import functions as fn
-from connector.intacct.errors import AuthenticationFailure, ControlFailure, clean_text
-from connector.intacct.limiter import ConcurrencyLimiter, limiter_for
-from connector.intacct.response import parse
-from connector.tms.fake import Sizes, generate, sage_records
-from connector.tms.model import PartyKind
+from intacct_harness.connector.advice import advise
+from intacct_harness.connector.intacct import AuthProblem, ErrorDetail, FunctionFailure, GatewayError, MalformedResponse
+from intacct_harness.connector.intacct import functions as fn
+from intacct_harness.connector.intacct.errors import AuthenticationFailure, ControlFailure, clean_text
+from intacct_harness.connector.intacct.limiter import ConcurrencyLimiter, limiter_for
+from intacct_harness.connector.intacct.response import parse
+from intacct_harness.connector.tms.fake import Sizes, generate, sage_records
+from intacct_harness.connector.tms.model import PartyKind
 from tests.connector.conftest import connect, fast_retry
 
 
@@ -94,7 +94,7 @@ def test_generator_is_reproducible_at_any_size():
 
 
 def test_demo_runs_end_to_end(capsys):
-    from connector.demo import main
+    from intacct_harness.connector.demo import main
     assert main() == 0
     out = capsys.readouterr().out
     assert "Result: ready to sync." in out and 'set Accounts Payable to "All"' in out and "0 failed" in out
