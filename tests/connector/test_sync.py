@@ -79,7 +79,7 @@ def test_one_bad_document_does_not_block_the_others(seeded, data):
     bad = {d.key.number for d in new if d.party.id == victim.party.id}
     assert set(failed) == bad and report.posted == len(new) - len(bad)
     outcome = failed[victim.key.number]
-    assert outcome.errorno == "BL01001973" and "activate the customer C-INACTIVE in Sage" in outcome.advice
+    assert outcome.errorno == "MATCH-INACTIVE" and "Reactivate Customer C-INACTIVE in Sage" in outcome.advice
 
 
 def test_missing_ap_permission_then_fix_posts_exactly_what_failed(seeded, data):
