@@ -99,7 +99,7 @@ def _run(args: argparse.Namespace, config: Mapping[str, Any], conns: list[Connec
             assert data is not None
 
             def progress(p: Progress, sub: str = settings.subsidiary_id) -> None:
-                print(f"[{sub}] {p.done}/{p.total} documents sent: {p.posted} posted, {p.failed} failed",
+                print(f"[{sub}] {p.line()}",
                       file=err, flush=True)
 
             sync_report = conn.sync(data, progress=progress)

@@ -73,7 +73,7 @@ def main() -> int:
         print(conn.doctor(TmsUser("Dana (demo)", "Admin")).render())
 
         def progress(p: Progress) -> None:
-            print(f"  ... {p.done}/{p.total} sent: {p.posted} posted, {p.failed} failed")
+            print(f"  ... {p.line()}")
 
         print('\nThe Sage admin sets Accounts Payable to "Read only" before the first sync.')
         http.put(f"{admin}/roles/{ROLE}", json={"permissions": {"Accounts Payable": "Read only"}}).raise_for_status()

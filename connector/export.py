@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from intacct_harness.connector.intacct import Function
 from intacct_harness.connector.intacct import functions as fn
 from intacct_harness.connector.ledger import DocKey
-from intacct_harness.connector.settings import ConnectionSettings, CustomFieldMapping
+from intacct_harness.connector.settings import ConnectionSettings, CustomFieldMapping, DimensionMapping
 from intacct_harness.connector.tms.model import ChargeKind, Dataset, Load, LoadStatus, Party, PartyKind, Settlement
 
 INVOICE, BILL = "invoice", "bill"
@@ -87,13 +87,21 @@ def _attr(source: Any, name: str, fallback: Any = None) -> str | None:
     return None
 
 
+def dimension_raw(m: DimensionMapping, doc: Document, party_id: str, line: Any) -> str | None:
+    """The TMS value a dimension mapping reads for one line of ``doc``."""
+    return party_id if m.source == "party" else _attr(line, m.source, doc.source) if m.source else None
+
+
+def document_lines(doc: Document) -> list[Any]:
+    return list(doc.source.charges) if isinstance(doc.source, Load) else list(doc.source.lines)
+
+
 def _dimensions(settings: ConnectionSettings, doc: Document, party_id: str, line: Any) -> dict[str, str]:
     out: dict[str, str] = {}
     for m in settings.dimensions:
         if doc.kind not in m.applies_to:
             continue
-        raw = party_id if m.source == "party" else _attr(line, m.source, doc.source) if m.source else None
-        value = m.sage_value(raw)
+        value = m.sage_value(dimension_raw(m, doc, party_id, line))
         if value:
             out[LINE_FIELD[m.dimension]] = value
     if settings.entity and "LOCATIONID" not in out:

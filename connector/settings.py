@@ -28,6 +28,7 @@ STANDARD_DIMENSIONS: tuple[str, ...] = ("LOCATION", "DEPARTMENT", "PROJECT", "CU
 CONNECTION_ROLES = frozenset({"Admin", "Partner Admin", "Support"})
 DOCUMENT_KINDS = frozenset({"invoice", "bill"})
 UNMATCHED_POLICIES = frozenset({"create", "fail"})
+UNMAPPED_POLICIES = frozenset({"fail", "post_untagged"})
 
 # The guide's "Features Not Supported", keyed by the config flag that would ask for them.
 UNSUPPORTED: dict[str, tuple[str, str]] = {
@@ -99,6 +100,7 @@ class DimensionMapping:
             raise SettingsError(f"dimension mapping {dim}: applies_to must be invoice and/or bill")
 
     def sage_value(self, raw: str | None) -> str | None:
+        """The Sage value for a TMS value; None for a value ``values`` lacks (see export.unmapped_dimensions)."""
         if raw and self.values:
             return self.values.get(raw) or self.value
         return raw or self.value
@@ -140,6 +142,9 @@ class ConnectionSettings:
     dimensions: tuple[DimensionMapping, ...] = ()
     custom_fields: tuple[CustomFieldMapping, ...] = ()
     unmatched: str = "fail"
+    # A TMS value (a division, an equipment type) missing from a dimension's ``values``: fail the document with
+    # advice naming the mapping to add, or post it without that dimension (with a note on the report).
+    unmapped_dimensions: str = "fail"
     endpoint: str = "https://api.intacct.com/ia/xml/xmlgw.phtml"
     concurrency_limit: int = 2
     batch_size: int = 50
@@ -158,6 +163,9 @@ class ConnectionSettings:
             raise SettingsError("established_at must carry a time zone")
         if self.unmatched not in UNMATCHED_POLICIES:
             raise SettingsError("unmatched must be 'create' (create the record in Sage) or 'fail' (fail the document)")
+        if self.unmapped_dimensions not in UNMAPPED_POLICIES:
+            raise SettingsError("unmapped_dimensions must be 'fail' (fail a document whose TMS value has no dimension "
+                                "mapping) or 'post_untagged' (post it without that dimension, noted on the report)")
         if not 1 <= self.batch_size <= 500:
             raise SettingsError("batch_size must be between 1 and 500")
         if self.concurrency_limit < 1:
@@ -194,6 +202,7 @@ class ConnectionSettings:
         return {"subsidiary_id": self.subsidiary_id, "company_id": self.company_id, "user_id": self.user_id,
                 "entity": self.entity, "sender_id": self.sender_id, "established_at": self.established_at.isoformat(),
                 "gl_accounts": self.gl_accounts.all(), "unmatched": self.unmatched,
+                "unmapped_dimensions": self.unmapped_dimensions,
                 "dimensions": [d.dimension for d in self.dimensions],
                 "custom_fields": [c.field for c in self.custom_fields]}
 
@@ -202,7 +211,7 @@ class ConnectionSettings:
 _CONNECTION_KEYS = {"subsidiary_id", "company_id", "user_id", "user_password", "user_password_env",
                     "user_password_file", "established_at", "entity", "sender_id", "sender_password_env",
                     "sender_password_file", "gl_accounts", "dimensions", "custom_fields", "unmatched", "endpoint",
-                    "concurrency_limit", "batch_size", "settle_seconds"} | set(UNSUPPORTED)
+                    "concurrency_limit", "batch_size", "settle_seconds", "unmapped_dimensions"} | set(UNSUPPORTED)
 
 
 def _mapping(path: str, value: Any) -> Mapping[str, Any]:
@@ -250,7 +259,8 @@ def settings_from_dict(raw: Any, *, path: str = "connection", environ: Mapping[s
     except TypeError as exc:
         raise SettingsError(f"{path}: {exc}") from None
     extra = {k: spec[k] for k in ("entity", "sender_id", "sender_password_env", "unmatched", "endpoint",
-                                  "concurrency_limit", "batch_size", "settle_seconds") if k in spec}
+                                  "concurrency_limit", "batch_size", "settle_seconds", "unmapped_dimensions")
+             if k in spec}
     if "established_at" not in spec:
         raise SettingsError(f"{path}.established_at is required (when the connection was established)")
     return ConnectionSettings(

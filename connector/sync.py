@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from intacct_harness.connector import mapping_gaps
 from intacct_harness.connector.advice import advise
 from intacct_harness.connector.export import BILL, INVOICE, SAGE_OBJECT, Document, build, chunked, iter_documents
 from intacct_harness.connector.intacct import IntacctClient, IntacctError, UncertainOutcome
@@ -48,10 +49,17 @@ class Outcome:
 
 @dataclass(frozen=True)
 class Progress:
+    """Counts of one run so far; ``failed`` are documents Sage refused, ``refused`` those never sent."""
+
     done: int        # documents sent so far
-    total: int       # documents this run sends: lowered when one needs no sending after all (found in Sage, unmatched)
+    total: int       # documents this run sends: lowered when one needs no sending after all (found in Sage, refused)
     posted: int
-    failed: int
+    failed: int      # sent, and refused by Sage
+    refused: int = 0  # failed before sending: no Sage customer or vendor, or a TMS value without a dimension mapping
+
+    def line(self) -> str:
+        text = f"{self.done}/{self.total} documents sent: {self.posted} posted, {self.failed} failed"
+        return text + (f"; {self.refused} not sent (unmatched or unmapped)" if self.refused else "")
 
 
 @dataclass
@@ -99,6 +107,7 @@ class Syncer:
         self.sub = settings.subsidiary_id
         self._report_lock = threading.Lock()
         self._total = 0
+        self._refused = 0
 
     def run(self, data: Dataset) -> SyncReport:
         report = SyncReport(self.sub)
@@ -246,16 +255,37 @@ class Syncer:
             m = matches[doc.party.id]
             if isinstance(m, MatchFailure):
                 advice = str(advise(m.errors, what=f"{doc.label} did not post")) if m.errors else m.message
-                self.ledger.mark_failed(doc.key, m.code, m.message, advice)
-                report.failed.append(Outcome(doc.key.number, doc.kind, doc.label, errorno=m.code, message=m.message,
-                                             advice=advice))
+                self._refuse(report, doc, m.code, m.message, advice)
                 continue
             if m.note and m.party_id not in noted:
                 noted.add(m.party_id)
                 with self._report_lock:
                     report.notes.append(m.note)
+            gaps = mapping_gaps.unmapped_dimensions(doc, m.sage_id, self.settings)
+            if gaps and not self._untagged(report, doc, gaps, noted):
+                continue
             ready.append((doc, m.sage_id))
         return ready
+
+    def _refuse(self, report: SyncReport, doc: Document, code: str, message: str, advice: str) -> None:
+        """A document failed before it was sent: kept in the ledger with its advice, counted apart."""
+        self.ledger.mark_failed(doc.key, code, message, advice)
+        self._refused += 1
+        with self._report_lock:
+            report.failed.append(Outcome(doc.key.number, doc.kind, doc.label, errorno=code, message=message,
+                                         advice=advice))
+
+    def _untagged(self, report: SyncReport, doc: Document, gaps: list[mapping_gaps.Unmapped], noted: set[str]) -> bool:
+        """Whether ``doc`` posts although TMS values lack a dimension mapping (``unmapped_dimensions``)."""
+        if self.settings.unmapped_dimensions != "post_untagged":
+            self._refuse(report, doc, mapping_gaps.CODE, *mapping_gaps.refusal(doc, gaps))
+            return False
+        for g in gaps:
+            if (tag := f"unmapped:{g.dimension}:{g.value}") not in noted:
+                noted.add(tag)
+                with self._report_lock:
+                    report.notes.append(mapping_gaps.untagged_note(doc, g))
+        return True
 
     # -- posting ------------------------------------------------------------------------------
     def _post(self, batches: Iterator[list[tuple[Document, str]]], report: SyncReport) -> None:
@@ -317,7 +347,7 @@ class Syncer:
 
     def _report_progress(self, done: int, report: SyncReport) -> None:
         if self.progress:
-            self.progress(Progress(done, self._total, report.posted, len(report.failed)))
+            self.progress(Progress(done, self._total, report.posted, len(report.failed) - self._refused, self._refused))
 
     def _record_posted(self, report: SyncReport, doc: Document, recordno: str | None) -> None:
         with self._report_lock:

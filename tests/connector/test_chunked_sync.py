@@ -83,7 +83,9 @@ def test_progress_ends_at_its_total_when_chunks_drop_unmatched_documents(seeded,
     assert {o.number for o in report.failed} == bad and report.posted == len(new_docs(data)) - len(bad)
     assert progress[-1].done == progress[-1].total == report.posted
     assert all(a.total >= b.total for a, b in zip(progress, progress[1:], strict=False))
-    assert progress[-1].posted == report.posted and progress[-1].failed == len(bad)
+    assert progress[-1].posted == report.posted and progress[-1].failed == 0 and progress[-1].refused == len(bad)
+    assert progress[-1].line().endswith(f"{report.posted} posted, 0 failed; {len(bad)} not sent (unmatched or "
+                                        "unmapped)")
 
 
 def test_killed_in_a_later_chunk_then_resumed_without_duplicates(seeded, data, wire_factory, tmp_path):
