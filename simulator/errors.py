@@ -294,6 +294,42 @@ class RecordNotFound(FunctionError):
         super().__init__(ErrorDetail("BL01001973", "", text, ""))
 
 
+_PAST = {"update": "updated", "delete": "deleted", "reverse": "reversed", "pay": "paid"}
+
+
+class DocumentStateRefused(FunctionError):
+    """Update, delete, reverse or pay of an invoice, bill or adjustment whose state forbids it."""
+
+    source = ("behaviour: Sage Intacct help (a reversed transaction is final; payments must be reversed before "
+              "the paid document is changed); errorno and texts: " + SIMULATOR_CHOICE)
+    example = ("Bill 42 is reversed; a reversed bill cannot be updated.",
+               "Invoice 7 has payments applied and cannot be deleted.")
+
+    def __init__(self, label: str, recordno: int, action: str, state: str) -> None:
+        verb = _PAST.get(action, action)
+        if state in ("Reversed", "Reversal"):
+            text = f"{label} {recordno} is {state.lower()}; a {state.lower()} {label.lower()} cannot be {verb}."
+            fix = f"Leave it as it is; enter a new {label.lower()} for any further change."
+        else:
+            text = f"{label} {recordno} has payments applied and cannot be {verb}."
+            fix = "Reverse the payments applied to it first, then try again."
+        super().__init__(ErrorDetail("BL01001973", "", f"{text}{support_id()}", fix))
+
+
+class LegacyOnlyObject(FunctionError):
+    """Generic create/update/delete of an object Sage writes only through its legacy functions."""
+
+    source = ("behaviour: developer.intacct.com/api/accounts-payable/ap-adjustments (only the legacy create and "
+              "delete); intacct-sdk-net#202 ('there are no non-legacy functions for AP Adjustment'); errorno and "
+              "texts: " + SIMULATOR_CHOICE)
+    example = ("The create operation is not supported for object APADJUSTMENT.",)
+
+    def __init__(self, operation: str, object_name: str, legacy: str) -> None:
+        super().__init__(ErrorDetail(
+            "BL01001973", "", f"The {operation} operation is not supported for object {object_name}.",
+            f"Use {legacy}."))
+
+
 class InvalidQuery(FunctionError):
     def __init__(self, message: str) -> None:
         super().__init__(ErrorDetail("Query Failed", "", message[:500],

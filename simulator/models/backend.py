@@ -37,7 +37,7 @@ from intacct_harness.simulator.errors import (
     WebServicesNotSubscribed,
     XmlParseError,
 )
-from intacct_harness.simulator.models import metadata, reads, writes
+from intacct_harness.simulator.models import corrections, metadata, reads, writes
 from intacct_harness.simulator.models.company import Company
 from intacct_harness.simulator.models.context import Ctx, Output, Session, now_iso
 from intacct_harness.simulator.models.faults import FaultBook, FaultRule, function_object, operation_of, request_about
@@ -65,6 +65,9 @@ FUNCTIONS: dict[str, FunctionImpl] = {
     "getUserPermissions": metadata.get_user_permissions,
     "create_invoice": writes.legacy_create,
     "create_bill": writes.legacy_create,
+    "create_apadjustment": writes.legacy_create,
+    "create_aradjustment": writes.legacy_create,
+    **corrections.FUNCTIONS,
 }
 
 

@@ -7,7 +7,7 @@ module is not documented for an object the mapping is the simulator's choice and
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 # The 11 GL-enabled standard dimensions (getDimensions fixture order after DEPARTMENT/LOCATION).
 STANDARD_DIMENSIONS: tuple[str, ...] = (
@@ -74,6 +74,8 @@ class ObjectDef:
     lines: LineSpec | None = None
     is_dimension: bool = False
     module_source: str = "documented"
+    # Generic create/update/delete accepted? None: yes; else where Sage says only legacy functions write it.
+    legacy_only: str | None = None
 
     @property
     def auto_key(self) -> bool:
@@ -107,6 +109,9 @@ ARINVOICE_LINES = LineSpec(
     fields=_DIMENSION_LINE_FIELDS | _f("ACCOUNTNO", "OFFSETGLACCOUNTNO", "TRX_AMOUNT", "ENTRYDESCRIPTION",
                                        "customfields", "TAXENTRIES"),
     required=("ACCOUNTNO", "TRX_AMOUNT"), account_field="ACCOUNTNO", amount_field="TRX_AMOUNT")
+# Adjustment lines carry the bill's / invoice's line fields (cdata's APADJUSTMENTITEM table; the DTD's lineitem).
+APADJUSTMENT_LINES = replace(APBILL_LINES, container="APADJUSTMENTITEMS", item="APADJUSTMENTITEM")
+ARADJUSTMENT_LINES = replace(ARINVOICE_LINES, container="ARADJUSTMENTITEMS", item="ARADJUSTMENTITEM")
 GLBATCH_LINES = LineSpec(
     container="ENTRIES", item="GLENTRY",
     fields=_DIMENSION_LINE_FIELDS | _f("DOCUMENT", "ACCOUNTNO", "TR_TYPE", "TRX_AMOUNT", "CURRENCY",
@@ -143,6 +148,20 @@ OBJECTS: dict[str, ObjectDef] = {o.name: o for o in (
     ObjectDef("ARINVOICE", "Invoice", "Accounts Receivable", "RECORDNO", None,
               _TXN_HEADER | _f("CUSTOMERID", "CUSTOMERNAME", "BILLTO", "SHIPTO", "PONUMBER"),
               required=("CUSTOMERID", "WHENCREATED"), references={"CUSTOMERID": "CUSTOMER"}, lines=ARINVOICE_LINES),
+    # AP/AR adjustments: credit and debit memos. Sage writes them only through create_apadjustment /
+    # create_aradjustment and deletes them with delete_*adjustment (developer.intacct.com/api/accounts-payable/
+    # ap-adjustments lists lookup, query, readByQuery, read and the legacy functions; intacct-sdk-net#202:
+    # "there are no non-legacy functions for AP Adjustment"). Header fields: cdata's APADJUSTMENT table.
+    ObjectDef("APADJUSTMENT", "AP Adjustment", "Accounts Payable", "RECORDNO", None,
+              _TXN_HEADER | _f("VENDORID", "VENDORNAME", "RECORDTYPE", "ADJUSTMENTTYPE"),
+              required=("VENDORID", "WHENCREATED"), references={"VENDORID": "VENDOR"}, lines=APADJUSTMENT_LINES,
+              legacy_only="create_apadjustment / delete_apadjustment (intacct-sdk-net#202)"),
+    ObjectDef("ARADJUSTMENT", "AR Adjustment", "Accounts Receivable", "RECORDNO", None,
+              _TXN_HEADER | _f("CUSTOMERID", "CUSTOMERNAME", "RECORDTYPE", "ADJUSTMENTTYPE"),
+              required=("CUSTOMERID", "WHENCREATED"), references={"CUSTOMERID": "CUSTOMER"},
+              lines=ARADJUSTMENT_LINES,
+              legacy_only="create_aradjustment / delete_aradjustment (developer.intacct.com/api/"
+                          "accounts-receivable/ar-adjustments)"),
     ObjectDef("GLBATCH", "Journal Entry", "General Ledger", "RECORDNO", None,
               _f("JOURNAL", "BATCH_DATE", "REVERSEDATE", "BATCH_TITLE", "HISTORY_COMMENT", "REFERENCENO",
                  "BASELOCATION_NO", "SUPDOCID", "STATE", "BATCHNO", "MODULE", "customfields"),
@@ -199,26 +218,70 @@ _CONTACT_PARTS = ("CONTACTNAME", "PREFIX", "FIRSTNAME", "INITIAL", "LASTNAME", "
                   "PHONE2", "CELLPHONE", "PAGER", "FAX", "EMAIL1", "EMAIL2", "URL1", "URL2", "MAILADDRESS.ADDRESS1",
                   "MAILADDRESS.ADDRESS2", "MAILADDRESS.CITY", "MAILADDRESS.STATE", "MAILADDRESS.ZIP",
                   "MAILADDRESS.COUNTRY", "MAILADDRESS.COUNTRYCODE")
+# Set by reverse_invoice / reverse_bill: the original names its reversal and the date, the reversal its original
+# (simulator's choice of names: Sage's reversal link fields are not public).
+_REVERSAL_FIELDS = _f("REVERSALKEY", "REVERSALDATE", "REVERSEDKEY")
 READ_FIELDS: dict[str, frozenset[str]] = {
     "CUSTOMER": _f("PARENTKEY", "PARENTNAME", "CUSTREPNAME", "GLGRPKEY")
     | {f"DISPLAYCONTACT.{p}" for p in _CONTACT_PARTS},
     "VENDOR": _f("PARENTKEY", "PARENTNAME", "ACCOUNTLABEL", "APACCOUNTTITLE")
     | {f"DISPLAYCONTACT.{p}" for p in _CONTACT_PARTS},
-    "APBILL": _f("TOTALSELECTED", "RECPAYMENTDATE", "PAYMENTPRIORITY", "DUE_IN_DAYS"),
+    "APBILL": _f("TOTALSELECTED", "RECPAYMENTDATE", "PAYMENTPRIORITY", "DUE_IN_DAYS") | _REVERSAL_FIELDS,
     "ARINVOICE": _f("CUSTMESSAGEID", "CUSTMESSAGE.MESSAGE", "DESCRIPTION2", "WHENDISCOUNT", "EXCHANGE_RATE",
                     "TOTALSELECTED", "BILLTOPAYTOCONTACTNAME", "SHIPTORETURNTOCONTACTNAME", "SYSTEMGENERATED",
                     "AUWHENCREATED", "DUE_IN_DAYS", "SHIPTO.TAXGROUP.NAME", "SHIPTO.TAXID", "SHIPTO.TAXGROUP.RECORDNO",
                     "SHIPTO.VISIBLE", "BILLTO.VISIBLE", "TAXSOLUTIONID", "TAXMETHOD", "RETAINAGEPERCENTAGE",
-                    "TRX_TOTALRETAINED", "TRX_TOTALRELEASED", "TOTALRETAINED")
+                    "TRX_TOTALRETAINED", "TRX_TOTALRELEASED", "TOTALRETAINED") | _REVERSAL_FIELDS
     | {f"{c}.{p}" for c in ("CONTACT", "SHIPTO", "BILLTO") for p in _CONTACT_PARTS},
     "GLACCOUNT": _f("ALTERNATIVEACCOUNT"),
 }
 
+@dataclass(frozen=True)
+class LegacyCreate:
+    """A 2.1-style create function: which object it writes, checked against which module, and its elements.
+
+    ``header`` maps each element the v2.1 DTD allows ([dtd:v2.1/intacct_pr_functions.v2.1.dtd]) to the
+    generic field it fills; ``ignored`` are allowed elements the simulator accepts without keeping.
+    """
+
+    object: str
+    module: str
+    header: dict[str, str]
+    items: str
+    ignored: frozenset[str]
+
+
+_LEGACY_COMMON = {
+    "datecreated": "WHENCREATED", "datedue": "WHENDUE", "description": "DESCRIPTION", "termname": "TERMNAME",
+    "basecurr": "BASECURR", "currency": "CURRENCY", "supdocid": "SUPDOCID", "ponumber": "PONUMBER",
+    "externalid": "EXTERNALID", "onhold": "ONHOLD", "customfields": "customfields",
+}
+_LEGACY_CREATE_IGNORED = frozenset({
+    "action", "batchkey", "dateposted", "exchratedate", "exchratetype", "exchrate", "nogl", "taxsolutionid",
+    "billto", "shipto", "payto", "returnto"})
+# Adjustments: create_apadjustment / create_aradjustment as the DTD lists them; AR has neither supdocid nor
+# customfields (intacct-sdk-net#217 shows Sage refusing supdocid on create_aradjustment).
+_ADJUSTMENT_COMMON = {"datecreated": "WHENCREATED", "adjustmentno": "RECORDID", "description": "DESCRIPTION",
+                      "externalid": "EXTERNALID", "basecurr": "BASECURR", "currency": "CURRENCY"}
+_ADJUSTMENT_IGNORED = frozenset({"dateposted", "batchkey", "action", "exchratedate", "exchratetype", "exchrate",
+                                 "nogl"})
+
 # The legacy create_* functions and the module their write permission is checked against
 # (the umpa notes say create_invoice is checked against the AR module, not the ARINVOICE object).
-LEGACY_CREATES: dict[str, tuple[str, str]] = {
-    "create_invoice": ("ARINVOICE", "Accounts Receivable"),
-    "create_bill": ("APBILL", "Accounts Payable"),
+LEGACY_CREATES: dict[str, LegacyCreate] = {
+    "create_invoice": LegacyCreate("ARINVOICE", "Accounts Receivable",
+                                   {**_LEGACY_COMMON, "customerid": "CUSTOMERID", "invoiceno": "RECORDID"},
+                                   "invoiceitems", _LEGACY_CREATE_IGNORED),
+    "create_bill": LegacyCreate("APBILL", "Accounts Payable",
+                                {**_LEGACY_COMMON, "vendorid": "VENDORID", "billno": "RECORDID"},
+                                "billitems", _LEGACY_CREATE_IGNORED),
+    "create_apadjustment": LegacyCreate("APADJUSTMENT", "Accounts Payable",
+                                        {**_ADJUSTMENT_COMMON, "vendorid": "VENDORID", "billno": "DOCNUMBER",
+                                         "customfields": "customfields"},
+                                        "apadjustmentitems", _ADJUSTMENT_IGNORED),
+    "create_aradjustment": LegacyCreate("ARADJUSTMENT", "Accounts Receivable",
+                                        {**_ADJUSTMENT_COMMON, "customerid": "CUSTOMERID", "invoiceno": "DOCNUMBER"},
+                                        "aradjustmentitems", _ADJUSTMENT_IGNORED),
 }
 
 # Platform Services owns dimensions metadata and inspect of custom objects (simulator's choice).

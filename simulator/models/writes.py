@@ -20,11 +20,13 @@ from intacct_harness.simulator.errors import (
     InvalidArgument,
     InvalidFieldValue,
     InvalidReference,
+    LegacyOnlyObject,
     RecordNotFound,
     RequiredField,
     UnknownField,
     UnknownObject,
 )
+from intacct_harness.simulator.models import doc_state
 from intacct_harness.simulator.models.context import Ctx, Output
 from intacct_harness.simulator.models.objects import (
     DATE_FIELDS,
@@ -107,6 +109,16 @@ def _object(ctx: Ctx, name: str) -> ObjectDef:
     obj = ctx.company.object_def(name)
     if obj is None:
         raise UnknownObject(name)
+    return obj
+
+
+def _writable(ctx: Ctx, name: str, function: str) -> ObjectDef:
+    """The object a generic create/update/delete names, if Sage lets the user write it that way."""
+    obj = _object(ctx, name)
+    if obj.legacy_only:
+        raise LegacyOnlyObject(function, obj.name, obj.legacy_only)
+    verb, op = FUNCTION_VERBS[function]
+    ctx.require(obj.module, verb, op, obj.name)
     return obj
 
 
@@ -221,23 +233,23 @@ def validate_lines(ctx: Ctx, obj: ObjectDef, doc: dict[str, Any]) -> list[dict[s
     return cleaned
 
 
-def _as_date(mmddyyyy: str) -> date:
+def as_date(mmddyyyy: str) -> date:
     month, day, year = (int(x) for x in mmddyyyy.split("/"))
     return date(year, month, day)
 
 
-def _check_open_period(ctx: Ctx, obj: ObjectDef, when: str) -> None:
+def check_open_period(ctx: Ctx, obj: ObjectDef, when: str) -> None:
     """A transaction dated in a closed period fails as fyle's closed-period handling expects."""
     closed = ctx.company.doc.get("closed_through")
     if not closed or not when or not _DATE.match(when):
         return
-    if _as_date(when) <= _as_date(closed):
-        first_open = _as_date(closed) + timedelta(days=1)
+    if as_date(when) <= as_date(closed):
+        first_open = as_date(closed) + timedelta(days=1)
         raise InvalidReference(f"Date must be on or after {first_open:%m/%d/%Y}: the period through {closed} is "
                                "closed.", obj.name, "Post the transaction in an open period, or reopen the period.")
 
 
-def _name_of(obj: ObjectDef, doc: dict[str, Any]) -> str | None:
+def name_of(obj: ObjectDef, doc: dict[str, Any]) -> str | None:
     if obj.name_field is None:
         return None
     value: Any = doc
@@ -246,7 +258,7 @@ def _name_of(obj: ObjectDef, doc: dict[str, Any]) -> str | None:
     return str(value) if value else None
 
 
-def _stamp(ctx: Ctx, obj: ObjectDef, doc: dict[str, Any], recordno: int, entity: str) -> None:
+def stamp(ctx: Ctx, obj: ObjectDef, doc: dict[str, Any], recordno: int, entity: str) -> None:
     ts = ctx.timestamp()
     doc["RECORDNO"] = str(recordno)
     doc.setdefault("WHENCREATED", ts)
@@ -270,7 +282,7 @@ def insert(ctx: Ctx, obj: ObjectDef, raw: dict[str, Any]) -> Record:
     doc = validate_fields(ctx, obj, raw, creating=True)
     lines = validate_lines(ctx, obj, raw) if obj.lines is not None else None
     if lines is not None:
-        _check_open_period(ctx, obj, str(doc.get("WHENCREATED") or doc.get("BATCH_DATE") or ""))
+        check_open_period(ctx, obj, str(doc.get("WHENCREATED") or doc.get("BATCH_DATE") or ""))
     recordno = ctx.tx.next_recordno(ctx.company_id)
     if obj.auto_key:
         key = str(recordno)
@@ -284,22 +296,24 @@ def insert(ctx: Ctx, obj: ObjectDef, raw: dict[str, Any]) -> Record:
     if lines is not None:
         spec = obj.lines
         assert spec is not None
-        total = sum(Decimal(str(line[spec.amount_field])) for line in lines)
-        doc["TOTALENTERED"] = str(total)
-        doc["TOTALDUE"] = str(total)
         doc["TOTALPAID"] = "0"
-        for n, line in enumerate(lines, start=1):
-            line["RECORDNO"] = f"{recordno}.{n}"
-            line["LINE_NO"] = str(n)
+        doc_state.set_totals(obj, doc, lines)
+        number_lines(recordno, lines)
         doc[spec.container] = {spec.item: lines}
     megaentity = str(raw.get("MEGAENTITYID", "") or "")
     if megaentity and not entity:   # seeds may place a record in an entity
         entity = megaentity
-    _stamp(ctx, obj, doc, recordno, entity)
+    stamp(ctx, obj, doc, recordno, entity)
     rec = Record(obj.name, recordno, key, entity, doc)
-    ctx.tx.insert_record(ctx.company_id, rec, _name_of(obj, doc))
+    ctx.tx.insert_record(ctx.company_id, rec, name_of(obj, doc))
     ctx.forget(obj.name, key)
     return rec
+
+
+def number_lines(recordno: int, lines: list[dict[str, Any]]) -> None:
+    for n, line in enumerate(lines, start=1):
+        line["RECORDNO"] = f"{recordno}.{n}"
+        line["LINE_NO"] = str(n)
 
 
 def _result_fields(obj: ObjectDef, rec: Record) -> dict[str, Any]:
@@ -324,9 +338,7 @@ def create(ctx: Ctx, el: etree._Element) -> Output:
     data = data_element({"listtype": "objects", "count": 0})
     names = set()
     for child in children:
-        obj = _object(ctx, child.tag)
-        verb, op = FUNCTION_VERBS["create"]
-        ctx.require(obj.module, verb, op, obj.name)
+        obj = _writable(ctx, child.tag, "create")
         raw = element_value(child)
         if not isinstance(raw, dict):
             raise RequiredField(obj.required[0] if obj.required else obj.id_field, obj.name)
@@ -356,16 +368,19 @@ def update(ctx: Ctx, el: etree._Element) -> Output:
     children = _object_elements(el, "update")
     data = data_element({"listtype": "objects", "count": len(children)})
     for child in children:
-        obj = _object(ctx, child.tag)
-        verb, op = FUNCTION_VERBS["update"]
-        ctx.require(obj.module, verb, op, obj.name)
+        obj = _writable(ctx, child.tag, "update")
         raw = element_value(child)
         if not isinstance(raw, dict):
             raise RequiredField(f"RECORDNO or {obj.id_field}", obj.name)
         rec = _find_for_update(ctx, obj, raw)
+        doc_state.guard(obj, rec, "update")
         changes = validate_fields(ctx, obj, {k: v for k, v in raw.items() if k != "RECORDNO"}, creating=False)
         if obj.lines is not None and obj.lines.container in raw:
-            changes[obj.lines.container] = {obj.lines.item: validate_lines(ctx, obj, raw)}
+            lines = validate_lines(ctx, obj, raw)
+            number_lines(rec.recordno, lines)
+            changes[obj.lines.container] = {obj.lines.item: lines}
+            changes["TOTALPAID"] = rec.doc.get("TOTALPAID", "0")
+            doc_state.set_totals(obj, changes, lines)
         new_key = str(changes.get(obj.id_field, rec.key)) if not obj.auto_key else rec.key
         if new_key != rec.key and ctx.tx.by_key(ctx.company_id, obj.name, new_key) is not None:
             raise DuplicateRecord(obj.label, new_key, obj.name)
@@ -374,7 +389,7 @@ def update(ctx: Ctx, el: etree._Element) -> Output:
         rec.doc["MODIFIEDBY"] = ctx.session.user_id
         ctx.forget(obj.name, rec.key)
         rec.key = new_key
-        ctx.tx.update_record(ctx.company_id, rec, _name_of(obj, rec.doc))
+        ctx.tx.update_record(ctx.company_id, rec, name_of(obj, rec.doc))
         ctx.forget(obj.name, new_key)
         data.append(record_element(obj.name.lower(), _result_fields(obj, rec)))
     return Output(data=data, object=children[0].tag, records=len(children), transactions=len(children))
@@ -384,9 +399,7 @@ def delete(ctx: Ctx, el: etree._Element) -> Output:
     name = text_of(el, "object")
     if not name:
         raise InvalidArgument("delete requires an object element.")
-    obj = _object(ctx, name)
-    verb, op = FUNCTION_VERBS["delete"]
-    ctx.require(obj.module, verb, op, obj.name)
+    obj = _writable(ctx, name, "delete")
     keys = [k.strip() for k in text_of(el, "keys").split(",") if k.strip()]
     if not keys:
         raise InvalidArgument("delete requires keys.")
@@ -396,13 +409,14 @@ def delete(ctx: Ctx, el: etree._Element) -> Output:
             rec = ctx.tx.by_key(ctx.company_id, obj.name, key)
         if rec is None or not ctx.visible(rec):
             raise RecordNotFound(f"Cannot find {obj.name.lower()} with key '{key}' to delete.")
+        doc_state.guard(obj, rec, "delete")
         ctx.tx.delete_record(ctx.company_id, obj.name, rec.recordno)
         ctx.forget(obj.name, rec.key)
     return Output(object=obj.name, records=len(keys), transactions=len(keys))
 
 
 # --------------------------------------------------------------------------- legacy functions
-def _legacy_date(value: Any, field: str) -> str:
+def legacy_date(value: Any, field: str) -> str:
     if isinstance(value, dict):
         try:
             return check_date(field, f"{int(value.get('month', 0))}/{int(value.get('day', 0))}/"
@@ -412,10 +426,7 @@ def _legacy_date(value: Any, field: str) -> str:
     return check_date(field, str(value)) if value else ""
 
 
-_LEGACY_HEADER = {
-    "description": "DESCRIPTION", "termname": "TERMNAME", "basecurr": "BASECURR", "currency": "CURRENCY",
-    "supdocid": "SUPDOCID", "ponumber": "PONUMBER", "externalid": "EXTERNALID", "onhold": "ONHOLD",
-}
+_LEGACY_DATES = frozenset({"datecreated", "datedue"})
 _LEGACY_LINE = {
     "glaccountno": "ACCOUNTNO", "amount": "TRX_AMOUNT", "memo": "ENTRYDESCRIPTION", "locationid": "LOCATIONID",
     "departmentid": "DEPARTMENTID", "projectid": "PROJECTID", "customerid": "CUSTOMERID", "vendorid": "VENDORID",
@@ -423,51 +434,48 @@ _LEGACY_LINE = {
     "warehouseid": "WAREHOUSEID", "taskid": "TASKID", "offsetglaccountno": "OFFSETGLACCOUNTNO",
     "customfields": "customfields", "billable": "BILLABLE",
 }
-_LEGACY_IGNORED = {"action", "batchkey", "dateposted", "exchratedate", "exchratetype", "nogl", "taxsolutionid",
-                   "billto", "shipto", "payto", "returnto", "key", "totalpaid", "totaldue", "form1099type",
-                   "form1099box", "item1099", "accountlabel", "revrectemplate", "defrevaccount",
-                   "revrecstartdate", "revrecenddate", "taxentries"}
+_LEGACY_LINE_IGNORED = frozenset({
+    "key", "totalpaid", "totaldue", "form1099type", "form1099box", "item1099", "accountlabel", "revrectemplate",
+    "defrevaccount", "revrecstartdate", "revrecenddate", "taxentries", "allocationid"})
+
+
+def legacy_header(raw: dict[str, Any], header: dict[str, str], ignored: frozenset[str], skip: str,
+                  function: str) -> dict[str, Any]:
+    """A legacy function's header elements -> generic fields (``skip``: the line container, handled apart)."""
+    doc: dict[str, Any] = {}
+    for field, value in raw.items():
+        if field in header:
+            doc[header[field]] = legacy_date(value, field) if field in _LEGACY_DATES else value
+        elif field != skip and field not in ignored:
+            raise UnknownField(field, function)
+    return doc
+
+
+def legacy_line(item: Any) -> dict[str, Any]:
+    """One ``lineitem`` / ``updatelineitem`` -> generic line fields."""
+    if not isinstance(item, dict):
+        raise InvalidFieldValue("lineitem", str(item), "a line item with glaccountno and amount")
+    line = {}
+    for field, value in item.items():
+        if field in _LEGACY_LINE:
+            line[_LEGACY_LINE[field]] = value
+        elif field not in _LEGACY_LINE_IGNORED:
+            raise UnknownField(field, "lineitem")
+    return line
 
 
 def legacy_create(ctx: Ctx, el: etree._Element) -> Output:
-    """create_invoice / create_bill: the 2.1-style elements mapped onto ARINVOICE / APBILL."""
-    object_name, module = LEGACY_CREATES[el.tag]
-    obj = OBJECTS[object_name]
-    ctx.require(module, "Add", "CREATE", obj.name)
+    """create_invoice / create_bill / create_apadjustment / create_aradjustment: 2.1-style elements -> generic."""
+    shape = LEGACY_CREATES[el.tag]
+    obj = OBJECTS[shape.object]
+    ctx.require(shape.module, "Add", "CREATE", obj.name)
     raw = element_value(el)
     if not isinstance(raw, dict):
         raw = {}
-    party, number, items = (("customerid", "invoiceno", "invoiceitems") if object_name == "ARINVOICE"
-                            else ("vendorid", "billno", "billitems"))
-    doc: dict[str, Any] = {}
-    for field, value in raw.items():
-        if field == party:
-            doc[party.upper()] = value
-        elif field == number:
-            doc["RECORDID"] = value
-        elif field == "datecreated":
-            doc["WHENCREATED"] = _legacy_date(value, "datecreated")
-        elif field == "datedue":
-            doc["WHENDUE"] = _legacy_date(value, "datedue")
-        elif field in _LEGACY_HEADER:
-            doc[_LEGACY_HEADER[field]] = value
-        elif field == "customfields":
-            doc["customfields"] = value
-        elif field == items:
-            continue
-        elif field not in _LEGACY_IGNORED:
-            raise UnknownField(field, el.tag)
-    lines = []
-    for item in as_list(raw.get(items, {}).get("lineitem") if isinstance(raw.get(items), dict) else None):
-        if not isinstance(item, dict):
-            raise InvalidFieldValue("lineitem", str(item), "a line item with glaccountno and amount")
-        line = {}
-        for field, value in item.items():
-            if field in _LEGACY_LINE:
-                line[_LEGACY_LINE[field]] = value
-            elif field not in _LEGACY_IGNORED:
-                raise UnknownField(field, "lineitem")
-        lines.append(line)
+    doc = legacy_header(raw, shape.header, shape.ignored, shape.items, el.tag)
+    container = raw.get(shape.items)
+    lines = [legacy_line(item) for item in as_list(container.get("lineitem") if isinstance(container, dict)
+                                                   else None)]
     assert obj.lines is not None
     doc[obj.lines.container] = {obj.lines.item: lines}
     rec = insert(ctx, obj, doc)

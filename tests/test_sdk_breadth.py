@@ -1,0 +1,60 @@
+"""The real fylein ``sageintacctsdk`` after the first invoice: adjustments, reversals, deletes (see
+test_sdk_compat for how the SDK is pointed at the simulator). Where the SDK has no class for a function
+(create_apadjustment, reverse_bill) it is sent through the SDK's own ``format_and_send_request``, as
+fylein's classes send their legacy functions."""
+
+from __future__ import annotations
+
+import pytest
+from sageintacctsdk.exceptions import WrongParamsError
+
+from tests.test_sdk_compat import _first_error, connect, live, sdk  # noqa: F401  (fixtures)
+
+DAY = {"year": "2026", "month": "11", "day": "04"}
+
+
+def _bill(sdk) -> str:  # noqa: F811
+    sdk.vendors.post({"VENDORID": "V-9", "NAME": "Carrier Nine"})
+    created = sdk.bills.post({"WHENCREATED": "11/02/2026", "VENDORID": "V-9", "RECORDID": "SETTLE-77",
+                              "APBILLITEMS": {"APBILLITEM": [{"ACCOUNTNO": "5000", "TRX_AMOUNT": "950.00"}]}})
+    return created["data"]["apbill"]["RECORDNO"]
+
+
+def test_carrier_chargeback_as_an_ap_adjustment(sdk):  # noqa: F811
+    sdk.vendors.post({"VENDORID": "V-9", "NAME": "Carrier Nine"})
+    created = sdk.bills.format_and_send_request({"create_apadjustment": {
+        "vendorid": "V-9", "datecreated": DAY, "adjustmentno": "CB-1", "billno": "SETTLE-77",
+        "apadjustmentitems": {"lineitem": [{"glaccountno": "5000", "amount": "-120.00", "memo": "Cargo claim"}]}}})
+    assert (created["status"], created["function"]) == ("success", "create_apadjustment")
+    rows = sdk.bills.format_and_send_request({"readByQuery": {
+        "object": "APADJUSTMENT", "fields": "RECORDNO,RECORDID,VENDORNAME,TOTALENTERED", "query": "",
+        "pagesize": "10"}})
+    assert rows["data"]["apadjustment"] == {"RECORDNO": created["key"], "RECORDID": "CB-1",
+                                            "VENDORNAME": "Carrier Nine", "TOTALENTERED": "-120.00"}
+
+
+def test_generic_create_of_an_ap_adjustment_is_wrong_params(sdk):  # noqa: F811
+    with pytest.raises(WrongParamsError) as info:
+        sdk.bills.format_and_send_request({"create": {"APADJUSTMENT": {"VENDORID": "V-9"}}})
+    assert _first_error(info.value)["description2"] == \
+        "The create operation is not supported for object APADJUSTMENT."
+
+
+def test_reverse_bill_then_the_sdks_delete_is_refused(sdk):  # noqa: F811
+    recordno = _bill(sdk)
+    reversed_ = sdk.bills.format_and_send_request({"reverse_bill": {"@key": recordno, "datereversed": DAY}})
+    assert reversed_["status"] == "success"
+    row = sdk.bills.get("RECORDNO", recordno)["apbill"]
+    assert (row["STATE"], row["TOTALDUE"]) == ("Reversed", "0")
+    with pytest.raises(WrongParamsError) as info:
+        sdk.bills.delete(recordno)
+    assert _first_error(info.value)["description2"].startswith(
+        f"Bill {recordno} is reversed; a reversed bill cannot be deleted.")
+    with pytest.raises(WrongParamsError):
+        sdk.bills.update_attachment(recordno, "ATT-1")
+
+
+def test_the_sdks_delete_removes_a_posted_bill(sdk):  # noqa: F811
+    recordno = _bill(sdk)
+    assert sdk.bills.delete(recordno)["status"] == "success"
+    assert sdk.bills.get_all(field="RECORDNO", value=recordno) == []
