@@ -154,8 +154,11 @@ class ConnectionSettings:
     settle_seconds: float = 900.0
 
     def __post_init__(self) -> None:
+        # Pasted IDs carry stray spaces (no-break ones too): trimmed here, so sign-in and the wizard's user check
+        # use the real IDs. The password is kept exactly as typed: spaces may be part of it.
         for name in ("subsidiary_id", "company_id", "user_id", "sender_id"):
-            if not str(getattr(self, name) or "").strip():
+            object.__setattr__(self, name, str(getattr(self, name) or "").strip())
+            if not getattr(self, name):
                 raise SettingsError(f"{name} is required")
         if not isinstance(self.user_password, Secret) or not self.user_password:
             raise SettingsError("user_password is required (the Web Services user's password)")
@@ -192,10 +195,17 @@ class ConnectionSettings:
 
     def as_template(self, by: TmsUser, subsidiary_id: str, *, established_at: datetime | None = None,
                     **changes: Any) -> ConnectionSettings:
-        """A second subsidiary's connection copied from this one (same company, entity, accounts, mappings)."""
+        """A second subsidiary's connection copied from this one (same company, entity, accounts, mappings).
+
+        The copy is connected now (the guide: only transactions created after the connection is established
+        sync, so the template's history is not posted) and owns its mappings: changing one subsidiary's
+        dimension values never changes the other's.
+        """
         require_connection_role(by, "configure a subsidiary's Sage Intacct connection")
+        own = {"dimensions": tuple(dataclasses.replace(d, values=dict(d.values)) for d in self.dimensions),
+               "custom_fields": tuple(dataclasses.replace(c) for c in self.custom_fields)}
         return dataclasses.replace(self, subsidiary_id=subsidiary_id,
-                                   established_at=established_at or datetime.now(UTC), **changes)
+                                   established_at=established_at or datetime.now(UTC), **(own | changes))
 
     def public(self) -> dict[str, Any]:
         """The settings without secrets, for reports."""

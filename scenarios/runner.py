@@ -249,8 +249,9 @@ class Run:
         error = None
         try:
             if "template_for" in step.body:
-                new = dict(self.raw, subsidiary_id=str(step.body["template_for"]), **(step.body.get("change") or {}))
-                self.settings.as_template(by, str(step.body["template_for"]))  # the role check
+                made = self.settings.as_template(by, str(step.body["template_for"]))  # the role check; connected now
+                new = dict(self.raw, subsidiary_id=made.subsidiary_id, established_at=made.established_at.isoformat(),
+                           **(step.body.get("change") or {}))
                 out.output = f"{by.name} set up subsidiary {step.body['template_for']} from {self.raw['subsidiary_id']}"
             else:
                 new = dict(self.raw, **(step.body.get("change") or {}))

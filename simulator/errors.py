@@ -153,7 +153,12 @@ class SenderNotAuthorized(AuthenticationError):
 
 
 class SignInIncorrect(AuthenticationError):
-    source = "[php:OnlineResponseTest::testAuthenticationFailure]; [go:testfiles/execLoginInvalid.xml]"
+    """Wrong company, user or password. Spaces around the login fields: the company ID and user ID are trimmed,
+    the password is compared exactly as sent (a space is a character of it), so a password pasted with a
+    trailing space fails here. What the real gateway does with them is not public: the simulator's choice."""
+
+    source = ("[php:OnlineResponseTest::testAuthenticationFailure]; [go:testfiles/execLoginInvalid.xml]; "
+              "whitespace around login fields: " + SIMULATOR_CHOICE)
 
     def __init__(self) -> None:
         super().__init__(ErrorDetail("XL03000006", "", "Sign-in information is incorrect", ""))

@@ -190,3 +190,13 @@ def test_uniqueid_true_refuses_a_repeated_control_id(gateway):
     assert b"<result><status>success</status>" in send("batch-2", "true").content
     assert b"<result><status>success</status>" in send("batch-3", "false").content
     assert b"<result><status>failure</status>" in send("batch-3", "false").content  # uniqueid false: it runs
+
+
+def test_login_ids_are_trimmed_but_the_password_is_compared_as_sent(gateway):
+    """Spaces around login fields (simulator's choice, see errors.SignInIncorrect): IDs trimmed, password exact."""
+    c = gateway.sim.credentials
+    ok = gateway.call(SESSION, auth=login_auth(f" {c.user_id}\u00a0", f"\t{c.company_id} ", c.user_password))
+    assert ok.result().findtext("status") == "success"
+    for password in (f"{c.user_password} ", f" {c.user_password}"):
+        bad = gateway.call(SESSION, auth=login_auth(c.user_id, c.company_id, password))
+        assert bad.errornos() == ["XL03000006"] and "Sign-in information is incorrect" in bad.http.text

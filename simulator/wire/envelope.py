@@ -157,7 +157,7 @@ def _parse_operation(op: etree._Element) -> Operation:
         login = Login(
             userid=text_of(login_el, "userid"),
             companyid=text_of(login_el, "companyid"),
-            password=text_of(login_el, "password"),
+            password=login_el.findtext("password") or "",   # exactly as sent: see errors.SignInIncorrect
             locationid=None if loc is None else (loc.text or "").strip(),
         )
     functions: list[Function] = []

@@ -178,3 +178,22 @@ def test_unreachable_gateway(sim, wire_factory):
     _, http = wire_factory(lambda r, n: "refuse")
     report = connect(sim, http=http, retry=fast_retry(2)).doctor(ADMIN)
     assert _failing(report) == ["credentials"] and "could not be reached" in report.check("credentials").detail
+
+
+def test_company_and_user_id_pasted_with_spaces_are_trimmed_and_the_user_check_runs(sim):
+    c = sim.credentials
+    conn = connect(sim, company_id=f"\u00a0{c.company_id} ", user_id=f" {c.user_id}\t")
+    assert (conn.settings.company_id, conn.settings.user_id) == (c.company_id, c.user_id)
+    report = conn.doctor(ADMIN)
+    assert statuses(report)["credentials"] == statuses(report)["user"] == "pass"
+    sim.admin.change_user(sim.company_id, c.user_id, type="Employee")
+    assert statuses(connect(sim, user_id=f" {c.user_id} ").doctor(ADMIN))["user"] == "fail"
+
+
+def test_password_is_kept_as_typed(sim):
+    c = sim.credentials
+    conn = connect(sim, user_password=Secret(f"{c.user_password} "))
+    assert conn.settings.user_password.reveal() == f"{c.user_password} "
+    report = conn.doctor(ADMIN)
+    assert _failing(report) == ["credentials"]
+    assert report.check("credentials").detail == "Sign-in information is incorrect"

@@ -162,3 +162,16 @@ def test_bad_config_files(tmp_path):
 def test_settings_are_a_value(sim):
     s = settings_for(sim)
     assert isinstance(s, ConnectionSettings) and s.public()["sender_id"] == "AlvysMPP"
+
+
+def test_a_template_copy_is_connected_now_and_owns_its_mappings(sim):
+    from datetime import UTC, datetime
+    dims = (DimensionMapping("DEPARTMENT", source="division", values={"OTR": "OTR"}),)
+    first = settings_for(sim, dimensions=dims, entity=" E100 ")
+    before = datetime.now(UTC)
+    second = first.as_template(ADMIN, "SUB-2")
+    assert first.entity == second.entity == "E100"
+    assert second.established_at >= before > first.established_at == ESTABLISHED
+    first.dimensions[0].values["REG"] = "REG"          # the template's mapping is edited afterwards
+    assert dict(second.dimensions[0].values) == {"OTR": "OTR"}
+    assert second.dimensions[0] is not first.dimensions[0]
