@@ -7,7 +7,8 @@ pytest-xdist needs nothing special. Config keys (all optional):
   in memory when absent.
 - ``SEED``: a seed mapping (see simulator.models.setup) or a path to a YAML seed file.
 - ``MAX_CONTENT_LENGTH``: largest request body in bytes (413 beyond it); default 8 MiB.
-- ``ADMIN_TOKEN``: when set, the admin API accepts remote callers that present it.
+- ``ADMIN_TOKEN``: when set (text or bytes), every admin API caller must present it (see views.admin_guard).
+- ``RESET_SEED``: what ``POST /__sim/reset {"keep_seed": true}`` reloads; defaults to ``SEED``.
 - ``LATENCY``: False disables per-company latency models (tests), default True.
 - ``FAULT_SEED``: seed of the die that fault rules with a probability roll (default 0).
 """
@@ -83,6 +84,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     store = Store(app.config["STATE_FILE"])
     backend = Backend(store, fault_seed=app.config.get("FAULT_SEED", 0))
     app.extensions["intacct_sim"] = backend
+    app.config.setdefault("RESET_SEED", app.config["SEED"])
     if app.config["SEED"] is not None:
         seed_store(store, app.config["SEED"], time.time())
 

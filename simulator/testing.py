@@ -82,6 +82,9 @@ class Admin:
     http: httpx.Client
 
     def _call(self, method: str, path: str, json: Any = None) -> Any:
+        # Writes always carry a JSON body ({} when there is nothing to say): the admin API refuses others.
+        if json is None and method != "GET":
+            json = {}
         resp = self.http.request(method, f"/__sim{path}", json=json)
         if resp.status_code >= 400:
             raise AdminError(resp.json().get("error", resp.text) if resp.headers.get(
@@ -91,8 +94,8 @@ class Admin:
     def seed(self, seed: dict[str, Any]) -> Any:
         return self._call("POST", "/seed", seed)
 
-    def reset(self) -> Any:
-        return self._call("POST", "/reset")
+    def reset(self, keep_seed: bool = False) -> Any:
+        return self._call("POST", "/reset", {"keep_seed": True} if keep_seed else None)
 
     def company(self, company_id: str) -> dict[str, Any]:
         return self._call("GET", f"/companies/{company_id}")

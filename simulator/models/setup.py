@@ -32,6 +32,10 @@ class SeedError(ValueError):
     """A seed or setup change that cannot be applied; the message names the path and the fix."""
 
 
+class NotFoundError(SeedError):
+    """A setup change names a company or user that does not exist (the admin API answers 404)."""
+
+
 _SEED_KEYS = {"senders", "companies", "clock_offset_seconds", "faults"}
 _SENDER_KEYS = {"id", "password"}
 _COMPANY_KEYS = {"id", "web_services", "authorized_senders", "subscriptions", "entities", "restrict_top_level",
@@ -279,7 +283,7 @@ _CHANGE_KEYS = _COMPANY_KEYS - {"id", "roles", "users", "records"}
 def _company(tx: Tx, company_id: str) -> dict[str, Any]:
     doc = tx.get_company(company_id)
     if doc is None:
-        raise SeedError(f"company {company_id!r} does not exist")
+        raise NotFoundError(f"company {company_id!r} does not exist")
     return doc
 
 
@@ -302,12 +306,20 @@ def set_role_permissions(store: Store, company_id: str, role: str, permissions: 
     return doc["roles"][role]
 
 
-def change_user(store: Store, company_id: str, user_id: str, changes: Any) -> None:
-    """Deactivate, lock, re-enable Web Services, change roles or password; creates the user if new."""
+def change_user(store: Store, company_id: str, user_id: str, changes: Any, *, create: bool = False) -> None:
+    """Deactivate, lock, re-enable Web Services, change roles or password of an existing user.
+
+    ``create=True`` adds the user when new (the admin API's PUT); a PATCH of an unknown user is refused,
+    so a typo in a user id never silently creates a second user.
+    """
     with store.transaction() as tx:
         doc = _company(tx, company_id)
         users = doc.setdefault("users", {})
         existing = users.get(user_id)
+        if existing is None and not create:
+            known = ", ".join(sorted(users)) or "none"
+            raise NotFoundError(f"user {user_id!r} does not exist in company {company_id!r} (users: {known}); "
+                                "PUT the user to create it")
         spec = dict(changes) if isinstance(changes, Mapping) else changes
         if existing is None and isinstance(spec, dict):
             spec.setdefault("id", user_id)
