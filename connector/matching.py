@@ -9,12 +9,12 @@ create the record in Sage, or fail the document.
 One comparison rule, ``key()``, serves every step (ID lookup, name match, advice, created IDs): Unicode
 whitespace is trimmed and collapsed and letter case is ignored, for names (the guide: "name matching is
 case-insensitive") and for External Accounting IDs alike. Whether Sage compares record IDs with or
-without case is not public; the connector does not depend on it: it looks IDs up case-insensitively and
-posts with the ID exactly as Sage spells it, so a typed ``c-1001 `` posts to Sage's ``C-1001`` and never
-creates a near-duplicate. Only active Sage records are candidates; when the only match is inactive the
-document fails before it is sent, naming the record to reactivate. Lookups are batched: one ``query``
-per object for many parties, and one more only for names not found as typed (a Sage name with a
-stray or doubled space).
+without case is not public; the connector does not depend on it: IDs not found as typed are looked up
+again case-insensitively, and documents post with the ID exactly as Sage spells it, so a typed
+``c-1001 `` posts to Sage's ``C-1001`` and never creates a near-duplicate. Only active Sage records are
+candidates; when the only match is inactive the document fails before it is sent, naming the record to
+reactivate. Lookups are batched: one ``query`` per object for many parties, and one more only for what
+was not found as typed (an ID in another letter case, a Sage name with a stray or doubled space).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from intacct_harness.connector.intacct import Function, IntacctClient, UncertainOutcome
+from intacct_harness.connector.intacct import Function, IntacctClient, Result, UncertainOutcome
 from intacct_harness.connector.intacct import functions as fn
 from intacct_harness.connector.intacct.envelope import el
 from intacct_harness.connector.intacct.errors import ErrorDetail
@@ -74,6 +74,11 @@ class _Row:
     sage_id: str
     name: str
     active: bool
+
+
+def _rows(obj: str, result: Result) -> list[_Row]:
+    return [_Row(r.get(f"{obj}ID", ""), r.get("NAME", ""), r.get("STATUS", "active").lower() != "inactive")
+            for r in result.records()]
 
 
 def sage_object(kind: PartyKind) -> str:
@@ -138,25 +143,23 @@ class Matcher:
         for obj, field, group in plan:
             values = sorted({self._ext(p) if field != "NAME" else normalise(p.name) for p in group})
             chunks = [fn.query(obj, [f"{obj}ID", "NAME", "STATUS"], field=field, values=values[i:i + LOOKUP_CHUNK],
-                               case_insensitive=True) for i in range(0, len(values), LOOKUP_CHUNK)]
+                               case_insensitive=field == "NAME") for i in range(0, len(values), LOOKUP_CHUNK)]
             spans.append((len(functions), len(functions) + len(chunks)))
             functions += chunks
         results = self.client.execute(functions)
-        by_name: list[tuple[str, list[Party], list[_Row]]] = []
+        looked: list[tuple[str, str, list[Party], list[_Row]]] = []
         for (obj, field, group), (a, b) in zip(plan, spans, strict=True):
             failed = [r for r in results[a:b] if not r.ok]
             if failed:
                 self._lookup_failed(group, failed[0].errors)
-                continue
-            rows = [_Row(r.get(f"{obj}ID", ""), r.get("NAME", ""), r.get("STATUS", "active").lower() != "inactive")
-                    for res in results[a:b] for r in res.records()]
+            else:
+                looked.append((obj, field, group, [row for res in results[a:b] for row in _rows(obj, res)]))
+        unmatched: list[Party] = []
+        for obj, field, group, rows in self._widen(looked):
             if field == "NAME":
-                by_name.append((obj, group, rows))
+                unmatched += self._by_name(obj, group, rows)
             else:
                 self._by_external_id(obj, group, rows)
-        unmatched: list[Party] = []
-        for obj, group, rows in self._widen(by_name):
-            unmatched += self._by_name(obj, group, rows)
         if unmatched and create:
             self._create(unmatched)
         return {p.id: self._done[p.id] for p in parties if p.id in self._done}
@@ -167,35 +170,35 @@ class Matcher:
                                             f"{_label(p)} {normalise(p.name)} could not be looked up in Sage",
                                             errors=errors)
 
-    def _widen(self, by_name: list[tuple[str, list[Party], list[_Row]]]
-               ) -> list[tuple[str, list[Party], list[_Row]]]:
-        """Look names not found as typed up again with any spacing (Sage has "Prairie  Grain Co ").
+    def _widen(self, looked: list[tuple[str, str, list[Party], list[_Row]]]
+               ) -> list[tuple[str, str, list[Party], list[_Row]]]:
+        """Look up again what was not found as typed: IDs in any letter case, names with any spacing.
 
-        Costs one more request, and only when some name was not found: those are the parties that would
-        otherwise be created again or failed as unmatched.
+        The first lookup is exact for IDs (Sage can use its index); this one more request is made only when
+        something was not found, for just those parties: the ones that would otherwise be failed as unknown,
+        or created again beside a record Sage spells differently ("C-1001" for "c-1001", "Prairie  Grain Co ").
         """
-        missing: list[tuple[str, list[str]]] = []
-        for obj, group, rows in by_name:
-            found = {key(r.name) for r in rows}
-            names = sorted({normalise(p.name) for p in group if key(p.name) not in found})
-            if names:
-                missing.append((obj, names))
-        if not missing:
-            return by_name
-        functions = [_name_like(obj, [_like_pattern(n) for n in names[i:i + LIKE_CHUNK]])
-                     for obj, names in missing for i in range(0, len(names), LIKE_CHUNK)]
-        results = iter(self.client.execute(functions))
-        extra: dict[str, list[_Row]] = {}
-        for obj, names in missing:
-            for _ in range(0, len(names), LIKE_CHUNK):
-                result = next(results)
-                extra.setdefault(obj, []).extend(
-                    _Row(r.get(f"{obj}ID", ""), r.get("NAME", ""), r.get("STATUS", "active").lower() != "inactive")
-                    for r in (result.records() if result.ok else []))
+        asks: list[tuple[int, Function]] = []
+        for i, (obj, field, group, rows) in enumerate(looked):
+            if field == "NAME":
+                found = {key(r.name) for r in rows}
+                names = sorted({normalise(p.name) for p in group if key(p.name) not in found})
+                asks += [(i, _name_like(obj, [_like_pattern(n) for n in names[j:j + LIKE_CHUNK]]))
+                         for j in range(0, len(names), LIKE_CHUNK)]
+            else:
+                have = {r.sage_id for r in rows}
+                ids = sorted({self._ext(p) for p in group if self._ext(p) not in have})
+                asks += [(i, fn.query(obj, [f"{obj}ID", "NAME", "STATUS"], field=field, values=ids[j:j + LOOKUP_CHUNK],
+                                      case_insensitive=True)) for j in range(0, len(ids), LOOKUP_CHUNK)]
+        if not asks:
+            return looked
+        extra: dict[int, list[_Row]] = {}
+        for (i, _), result in zip(asks, self.client.execute([f for _, f in asks]), strict=True):
+            extra.setdefault(i, []).extend(_rows(looked[i][0], result) if result.ok else [])
         out = []
-        for obj, group, rows in by_name:
+        for i, (obj, field, group, rows) in enumerate(looked):
             seen = {r.sage_id for r in rows}
-            out.append((obj, group, rows + [r for r in extra.get(obj, []) if r.sage_id not in seen]))
+            out.append((obj, field, group, rows + [r for r in extra.get(i, []) if r.sage_id not in seen]))
         return out
 
     def _by_external_id(self, obj: str, group: list[Party], rows: list[_Row]) -> None:

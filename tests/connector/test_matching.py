@@ -184,3 +184,13 @@ def test_carrier_and_driver_with_one_external_id_share_the_vendor(sim):
     out = matcher(sim).resolve([Party("c", PartyKind.CARRIER, "Joe Miller Trucking LLC", {"SUB-1": "V-500"}),
                                 Party("d", PartyKind.DRIVER, "Joe Miller", {"SUB-1": "v-500 "})])
     assert out["c"].sage_id == out["d"].sage_id == "V-500"
+
+
+def test_ids_are_looked_up_exactly_first_and_in_any_case_only_when_not_found(sim, wire_factory):
+    add(sim, "VENDOR", ("V-1", "One"), ("V-2", "Two"))
+    wire, http = wire_factory()
+    m = Matcher(connect(sim, http=http).client, "SUB-1")
+    out = m.resolve([Party("a", PartyKind.CARRIER, "One", {"SUB-1": "V-1"})])
+    assert out["a"].sage_id == "V-1" and len(wire.bodies) == 2 and b"caseinsensitive" not in wire.bodies[1]
+    out = m.resolve([Party("b", PartyKind.CARRIER, "Two", {"SUB-1": "v-2"})])
+    assert out["b"].sage_id == "V-2" and len(wire.bodies) == 4 and b"caseinsensitive" in wire.bodies[3]
