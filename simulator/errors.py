@@ -257,7 +257,9 @@ class UnknownObject(FunctionError):
 class InvalidReference(FunctionError):
     """A line or header points at a record that does not exist, is inactive, or lives elsewhere."""
 
-    source = "texts: fylein/fyle-intacct-api errors.py regexes and test_tasks.py; errorno BL01001973"
+    source = ("texts: fylein/fyle-intacct-api errors.py regexes and test_tasks.py; errorno BL01001973; the "
+              "attachment and attachment-folder texts (the folder must exist: developer.sage.com company-config/"
+              "attachment) are the " + SIMULATOR_CHOICE)
 
     def __init__(self, text: str, object_name: str, correction: str = "") -> None:
         super().__init__(
@@ -281,6 +283,18 @@ class InvalidFieldValue(FunctionError):
         super().__init__(ErrorDetail(
             "BL01001975", "", f"Invalid value '{value[:100]}' for field {field}: expected {expected}.",
             f"Enter {expected} in {field}, and try again."))
+
+
+class AttachmentTooLarge(FunctionError):
+    """A file in ``attachments/attachment`` larger than the simulator keeps."""
+
+    source = "limit and texts: " + SIMULATOR_CHOICE + "; the v2.1 DTD types attachmentdata STRING_100000"
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(ErrorDetail(
+            "BL01001975", "", f"Invalid value '{size} bytes' for field attachmentdata: expected a file of at most "
+            f"{limit} bytes ({limit // 1048576} MB); split or compress the file.",
+            f"Attach files of at most {limit // 1048576} MB each, and try again."))
 
 
 class UnknownField(FunctionError):

@@ -58,3 +58,22 @@ def test_the_sdks_delete_removes_a_posted_bill(sdk):  # noqa: F811
     recordno = _bill(sdk)
     assert sdk.bills.delete(recordno)["status"] == "success"
     assert sdk.bills.get_all(field="RECORDNO", value=recordno) == []
+
+
+def test_attachments_through_the_sdks_attachments_api(sdk):  # noqa: F811
+    import base64
+
+    pod = base64.b64encode(b"signed POD").decode()
+    assert sdk.attachments.create_attachments_folder({"supdocfoldername": "PODs"})["key"] == "PODs"
+    created = sdk.attachments.post({"supdocid": "POD-1", "supdocname": "Load 1", "supdocfoldername": "PODs",
+                                    "attachments": {"attachment": [{"attachmentname": "pod", "attachmenttype": "pdf",
+                                                                    "attachmentdata": pod}]}})
+    assert (created["status"], created["key"]) == ("success", "POD-1")
+    listed = sdk.attachments.get_attachment("supdocid", "POD-1")
+    assert listed["listtype"]["@total"] == "1"
+    assert listed["data"]["supdoc"]["attachments"]["attachment"]["attachmentdata"] == pod
+    assert sdk.attachments.get_all_folders()["name"] == "PODs"
+    with pytest.raises(WrongParamsError) as info:
+        sdk.attachments.post({"supdocid": "POD-2", "supdocfoldername": "Elsewhere"})
+    assert _first_error(info.value)["description2"].startswith("Attachment folder 'Elsewhere' does not exist.")
+    assert sdk.attachments.delete("POD-1")["status"] == "success"

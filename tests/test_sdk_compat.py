@@ -284,6 +284,8 @@ def test_ap_bill_through_generic_create_and_read_back(sdk):
         recordno, "SETTLE-77", "V-9", "Carrier Nine")
     assert (listed["TOTALENTERED"], listed["TOTALDUE"], listed["WHENDUE"]) == ("1025.50", "1025.50", "11/30/2026")
 
+    sdk.attachments.create_attachments_folder({"supdocfoldername": "PODs"})
+    sdk.attachments.post({"supdocid": "ATT-1", "supdocfoldername": "PODs"})
     updated = sdk.bills.update_attachment(recordno, "ATT-1")
     assert (updated["status"], updated["function"]) == ("success", "update")
     row = sdk.bills.get("RECORDNO", recordno)["apbill"]

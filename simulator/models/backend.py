@@ -37,7 +37,7 @@ from intacct_harness.simulator.errors import (
     WebServicesNotSubscribed,
     XmlParseError,
 )
-from intacct_harness.simulator.models import corrections, metadata, reads, writes
+from intacct_harness.simulator.models import attachments, corrections, metadata, reads, writes
 from intacct_harness.simulator.models.company import Company
 from intacct_harness.simulator.models.context import Ctx, Output, Session, now_iso
 from intacct_harness.simulator.models.faults import FaultBook, FaultRule, function_object, operation_of, request_about
@@ -68,6 +68,7 @@ FUNCTIONS: dict[str, FunctionImpl] = {
     "create_apadjustment": writes.legacy_create,
     "create_aradjustment": writes.legacy_create,
     **corrections.FUNCTIONS,
+    **attachments.FUNCTIONS,
 }
 
 
@@ -302,7 +303,8 @@ class Backend:
             ctx.forget_all()
             return wire.Result("failure", name, controlid, errors=list(InternalError().errors)), None
         status = "success"
-        return wire.Result(status, name, controlid, data=output.data, key=output.key), output
+        return wire.Result(status, name, controlid, data=output.data, key=output.key,
+                           listtype=output.listtype), output
 
     @staticmethod
     def _journal_failure(tx: Tx, now: float, company: str | None, exc: IntacctError, controlid: str,

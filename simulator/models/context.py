@@ -31,6 +31,7 @@ class Output:
 
     data: etree._Element | None = None
     key: str | None = None
+    listtype: etree._Element | None = None    # legacy get_list only
     object: str = ""
     records: int = 0          # records created/updated/deleted (journal)
     transactions: int = 0     # API transactions as Sage bills them (per record written, per query page)

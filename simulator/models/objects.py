@@ -36,6 +36,7 @@ INVALID_REFERENCE_TEXT: dict[str, str] = {
     "TASK": "Invalid Task '{v}' specified.",
     "WAREHOUSE": "Invalid Warehouse '{v}' specified.",
     "CONTRACT": "Invalid Contract '{v}' specified.",
+    "SUPDOC": "Attachment '{v}' does not exist.",   # simulator's choice: Sage's text is not public
 }
 
 DATE_FIELDS = frozenset({
@@ -144,10 +145,12 @@ OBJECTS: dict[str, ObjectDef] = {o.name: o for o in (
               required=(), is_dimension=True, module_source=_CHOICE),
     ObjectDef("APBILL", "Bill", "Accounts Payable", "RECORDNO", None,
               _TXN_HEADER | _f("VENDORID", "VENDORNAME", "PAYTO", "RETURNTO"),
-              required=("VENDORID", "WHENCREATED"), references={"VENDORID": "VENDOR"}, lines=APBILL_LINES),
+              required=("VENDORID", "WHENCREATED"), references={"VENDORID": "VENDOR", "SUPDOCID": "SUPDOC"},
+              lines=APBILL_LINES),
     ObjectDef("ARINVOICE", "Invoice", "Accounts Receivable", "RECORDNO", None,
               _TXN_HEADER | _f("CUSTOMERID", "CUSTOMERNAME", "BILLTO", "SHIPTO", "PONUMBER"),
-              required=("CUSTOMERID", "WHENCREATED"), references={"CUSTOMERID": "CUSTOMER"}, lines=ARINVOICE_LINES),
+              required=("CUSTOMERID", "WHENCREATED"), references={"CUSTOMERID": "CUSTOMER", "SUPDOCID": "SUPDOC"},
+              lines=ARINVOICE_LINES),
     # AP/AR adjustments: credit and debit memos. Sage writes them only through create_apadjustment /
     # create_aradjustment and deletes them with delete_*adjustment (developer.intacct.com/api/accounts-payable/
     # ap-adjustments lists lookup, query, readByQuery, read and the legacy functions; intacct-sdk-net#202:
@@ -165,7 +168,16 @@ OBJECTS: dict[str, ObjectDef] = {o.name: o for o in (
     ObjectDef("GLBATCH", "Journal Entry", "General Ledger", "RECORDNO", None,
               _f("JOURNAL", "BATCH_DATE", "REVERSEDATE", "BATCH_TITLE", "HISTORY_COMMENT", "REFERENCENO",
                  "BASELOCATION_NO", "SUPDOCID", "STATE", "BATCHNO", "MODULE", "customfields"),
-              required=("JOURNAL", "BATCH_DATE", "BATCH_TITLE"), lines=GLBATCH_LINES),
+              required=("JOURNAL", "BATCH_DATE", "BATCH_TITLE"), references={"SUPDOCID": "SUPDOC"},
+              lines=GLBATCH_LINES),
+    # Attachments and their folders: written only by the legacy *_supdoc* functions (models/attachments.py);
+    # module per developer.sage.com company-config/attachment (Company subscription, "Add Attachments").
+    ObjectDef("SUPDOC", "Attachment", "Company", "SUPDOCID", "SUPDOCNAME",
+              _f("SUPDOCID", "SUPDOCNAME", "FOLDER", "DESCRIPTION", "CREATIONDATE", "ATTACHMENTS", "STATUS"),
+              legacy_only="create_supdoc / update_supdoc / delete_supdoc ([dtd:v2.1/intacct_co_functions])"),
+    ObjectDef("SUPDOCFOLDER", "Attachment Folder", "Company", "NAME", "NAME",
+              _f("NAME", "DESCRIPTION", "PARENTFOLDER", "CREATIONDATE", "STATUS"),
+              legacy_only="create_supdocfolder ([dtd:v2.1/intacct_co_functions])"),
     ObjectDef("GLACCOUNT", "GL Account", "General Ledger", "ACCOUNTNO", "TITLE",
               _f("ACCOUNTNO", "TITLE", "ACCOUNTTYPE", "NORMALBALANCE", "CLOSINGTYPE", "STATUS",
                  "REQUIREDEPT", "REQUIRELOC", "REQUIREPROJECT", "REQUIRECLASS", "CATEGORY"),

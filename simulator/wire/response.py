@@ -37,6 +37,7 @@ class Result:
     data: etree._Element | None = None
     key: str | None = None
     errors: list[ErrorDetail] = field(default_factory=list)
+    listtype: etree._Element | None = None    # legacy get_list: <listtype start end total>object</listtype>
 
 
 @dataclass
@@ -113,6 +114,8 @@ def success(control: Control, operations: Iterable[OperationOutcome]) -> bytes:
             _sub(r, "controlid", result.controlid)
             if result.key is not None:
                 _sub(r, "key", result.key)
+            if result.listtype is not None:
+                r.append(result.listtype)
             if result.data is not None:
                 r.append(result.data)
             if result.errors:
