@@ -258,8 +258,8 @@ class InvalidReference(FunctionError):
     """A line or header points at a record that does not exist, is inactive, or lives elsewhere."""
 
     source = ("texts: fylein/fyle-intacct-api errors.py regexes and test_tasks.py; errorno BL01001973; the "
-              "attachment and attachment-folder texts (the folder must exist: developer.sage.com company-config/"
-              "attachment) are the " + SIMULATOR_CHOICE)
+              "attachment, attachment-folder, bank-account and paid-document texts (the folder must exist: "
+              "developer.sage.com company-config/attachment) are the " + SIMULATOR_CHOICE)
 
     def __init__(self, text: str, object_name: str, correction: str = "") -> None:
         super().__init__(

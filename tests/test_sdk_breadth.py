@@ -77,3 +77,28 @@ def test_attachments_through_the_sdks_attachments_api(sdk):  # noqa: F811
         sdk.attachments.post({"supdocid": "POD-2", "supdocfoldername": "Elsewhere"})
     assert _first_error(info.value)["description2"].startswith("Attachment folder 'Elsewhere' does not exist.")
     assert sdk.attachments.delete("POD-1")["status"] == "success"
+
+
+def test_payments_through_the_sdks_ap_and_ar_payment_apis(sdk, live):  # noqa: F811
+    live.admin.add_records(live.company_id, {"CHECKINGACCOUNT": [{"BANKACCOUNTID": "BOA", "BANKNAME": "BoA"}]})
+    recordno = _bill(sdk)
+    paid = sdk.ap_payments.post({"PAYMENTMETHOD": "EFT", "FINANCIALENTITY": "BOA", "VENDORID": "V-9",
+                                 "PAYMENTDATE": "11/20/2026", "APPYMTDETAILS": {"APPYMTDETAIL": [
+                                     {"RECORDKEY": recordno, "TRX_PAYMENTAMOUNT": "950.00"}]}})
+    assert paid["status"] == "success"
+    row = sdk.bills.get("RECORDNO", recordno)["apbill"]
+    assert (row["STATE"], row["TOTALDUE"], row["TOTALPAID"]) == ("Paid", "0.00", "950.00")
+    assert sdk.ap_payments.get_all()["VENDORID"] == "V-9"
+    sdk.customers.post({"CUSTOMERID": "C-7", "NAME": "Shipper Seven"})
+    invoice = sdk.ar_invoices.post({"customerid": "C-7", "datecreated": DAY, "invoiceitems": {"lineitem": [
+        {"glaccountno": "4000", "amount": "100"}]}})["key"]
+    with pytest.raises(WrongParamsError) as info:
+        sdk.ar_payments.post({"PAYMENTMETHOD": "Cash", "FINANCIALENTITY": "NOBANK", "CUSTOMERID": "C-7",
+                              "RECEIPTDATE": "11/21/2026", "ARPYMTDETAILS": {"ARPYMTDETAIL": [
+                                  {"RECORDKEY": invoice, "TRX_PAYMENTAMOUNT": "10"}]}})
+    assert _first_error(info.value)["description2"].startswith("Bank account 'NOBANK' specified is not valid.")
+    assert sdk.ar_payments.post({"PAYMENTMETHOD": "Cash", "FINANCIALENTITY": "BOA", "CUSTOMERID": "C-7",
+                                 "RECEIPTDATE": "11/21/2026", "ARPYMTDETAILS": {"ARPYMTDETAIL": [
+                                     {"RECORDKEY": invoice, "TRX_PAYMENTAMOUNT": "10"}]}})["status"] == "success"
+    [inv] = sdk.ar_invoices.get_all(field="RECORDNO", value=invoice, fields=["STATE", "TOTALDUE"])
+    assert inv == {"STATE": "Partially Paid", "TOTALDUE": "90"}

@@ -37,7 +37,7 @@ from intacct_harness.simulator.errors import (
     WebServicesNotSubscribed,
     XmlParseError,
 )
-from intacct_harness.simulator.models import attachments, corrections, metadata, reads, writes
+from intacct_harness.simulator.models import attachments, corrections, metadata, payments, reads, writes
 from intacct_harness.simulator.models.company import Company
 from intacct_harness.simulator.models.context import Ctx, Output, Session, now_iso
 from intacct_harness.simulator.models.faults import FaultBook, FaultRule, function_object, operation_of, request_about
@@ -69,6 +69,7 @@ FUNCTIONS: dict[str, FunctionImpl] = {
     "create_aradjustment": writes.legacy_create,
     **corrections.FUNCTIONS,
     **attachments.FUNCTIONS,
+    **payments.FUNCTIONS,
 }
 
 

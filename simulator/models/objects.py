@@ -41,7 +41,7 @@ INVALID_REFERENCE_TEXT: dict[str, str] = {
 
 DATE_FIELDS = frozenset({
     "WHENCREATED", "WHENPOSTED", "WHENDUE", "WHENPAID", "BATCH_DATE", "REVERSEDATE", "STARTDATE", "ENDDATE",
-    "BEGINDATE", "EXCH_RATE_DATE", "RECPAYMENTDATE",
+    "BEGINDATE", "EXCH_RATE_DATE", "RECPAYMENTDATE", "PAYMENTDATE", "RECEIPTDATE",
 })
 NUMBER_FIELDS = frozenset({
     "TRX_AMOUNT", "AMOUNT", "CREDITLIMIT", "TOTALDUE", "TOTALENTERED", "TOTALPAID", "TR_TYPE", "EXCH_RATE",
@@ -170,6 +170,20 @@ OBJECTS: dict[str, ObjectDef] = {o.name: o for o in (
                  "BASELOCATION_NO", "SUPDOCID", "STATE", "BATCHNO", "MODULE", "customfields"),
               required=("JOURNAL", "BATCH_DATE", "BATCH_TITLE"), references={"SUPDOCID": "SUPDOC"},
               lines=GLBATCH_LINES),
+    # Payments (models/payments.py): generic APPYMT ([php:ApPaymentCreateTest]) and ARPYMT
+    # (developer.intacct.com/api/accounts-receivable/ar-payments; [php:ArPaymentCreateTest]); legacy create_arpayment.
+    ObjectDef("APPYMT", "AP Payment", "Accounts Payable", "RECORDNO", None,
+              _f("PAYMENTMETHOD", "FINANCIALENTITY", "VENDORID", "VENDORNAME", "PAYMENTREQUESTMETHOD", "GROUPPAYMENTS",
+                 "EXCH_RATE_DATE", "EXCH_RATE_TYPE_ID", "DOCNUMBER", "DESCRIPTION", "PAYMENTCONTACT", "PAYMENTDATE",
+                 "CURRENCY", "BASECURR", "AMOUNTTOPAY", "ACTION", "APPYMTDETAILS", "TOTALENTERED", "STATE"),
+              required=("PAYMENTMETHOD", "FINANCIALENTITY", "VENDORID", "PAYMENTDATE"),
+              references={"VENDORID": "VENDOR"}),
+    ObjectDef("ARPYMT", "AR Payment", "Accounts Receivable", "RECORDNO", None,
+              _f("PAYMENTMETHOD", "FINANCIALENTITY", "CUSTOMERID", "CUSTOMERNAME", "RECEIPTDATE", "PAYMENTDATE",
+                 "PRBATCH", "UNDEPOSITEDACCOUNTNO", "EXCH_RATE_DATE", "EXCH_RATE_TYPE_ID", "DOCNUMBER", "DESCRIPTION",
+                 "CURRENCY", "BASECURR", "ACTION", "ARPYMTDETAILS", "PAYMENTAMOUNT", "TOTALENTERED", "TOTALPAID",
+                 "STATE"),
+              required=("PAYMENTMETHOD", "CUSTOMERID", "RECEIPTDATE"), references={"CUSTOMERID": "CUSTOMER"}),
     # Attachments and their folders: written only by the legacy *_supdoc* functions (models/attachments.py);
     # module per developer.sage.com company-config/attachment (Company subscription, "Add Attachments").
     ObjectDef("SUPDOC", "Attachment", "Company", "SUPDOCID", "SUPDOCNAME",
