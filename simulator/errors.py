@@ -285,6 +285,18 @@ class InvalidFieldValue(FunctionError):
             f"Enter {expected} in {field}, and try again."))
 
 
+class UnbalancedEntry(FunctionError):
+    """A journal entry whose debits and credits differ."""
+
+    source = "behaviour: double entry (GLBATCH debits must equal credits); errorno and texts: " + SIMULATOR_CHOICE
+
+    def __init__(self, debits: object, credits: object) -> None:
+        super().__init__(
+            ErrorDetail("BL01001973", "", f"The journal entry is out of balance: debits {debits}, credits {credits}."
+                        f"{support_id()}", "Make the debit (TR_TYPE 1) and credit (TR_TYPE -1) lines total the same."),
+            ErrorDetail("BL01001973", "", "Could not create glbatch record!", ""))
+
+
 class AttachmentTooLarge(FunctionError):
     """A file in ``attachments/attachment`` larger than the simulator keeps."""
 

@@ -102,3 +102,17 @@ def test_payments_through_the_sdks_ap_and_ar_payment_apis(sdk, live):  # noqa: F
                                      {"RECORDKEY": invoice, "TRX_PAYMENTAMOUNT": "10"}]}})["status"] == "success"
     [inv] = sdk.ar_invoices.get_all(field="RECORDNO", value=invoice, fields=["STATE", "TOTALDUE"])
     assert inv == {"STATE": "Partially Paid", "TOTALDUE": "90"}
+
+
+def test_journal_entries_through_the_sdk_balance_or_are_wrong_params(sdk):  # noqa: F811
+    def post(credit: str) -> dict:
+        return sdk.journal_entries.post({
+            "JOURNAL": "GJ", "BATCH_DATE": "11/01/2026", "BATCH_TITLE": "Fuel accrual",
+            "ENTRIES": {"GLENTRY": [{"ACCOUNTNO": "5000", "TR_TYPE": "1", "TRX_AMOUNT": "100"},
+                                    {"ACCOUNTNO": "5100", "TR_TYPE": "-1", "TRX_AMOUNT": credit}]}})
+
+    assert post("100")["data"]["glbatch"]["RECORDNO"].isdigit()
+    with pytest.raises(WrongParamsError) as info:
+        post("90")
+    assert _first_error(info.value)["description2"].startswith(
+        "The journal entry is out of balance: debits 100, credits 90.")

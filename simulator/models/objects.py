@@ -60,6 +60,7 @@ class LineSpec:
     required: tuple[str, ...]
     account_field: str
     amount_field: str
+    renamed: dict[str, str] = field(default_factory=dict)   # standard line dimension field -> this line's name
 
 
 @dataclass(frozen=True)
@@ -113,12 +114,15 @@ ARINVOICE_LINES = LineSpec(
 # Adjustment lines carry the bill's / invoice's line fields (cdata's APADJUSTMENTITEM table; the DTD's lineitem).
 APADJUSTMENT_LINES = replace(APBILL_LINES, container="APADJUSTMENTITEMS", item="APADJUSTMENTITEM")
 ARADJUSTMENT_LINES = replace(ARINVOICE_LINES, container="ARADJUSTMENTITEMS", item="ARADJUSTMENTITEM")
+# GLENTRY names location and department LOCATION and DEPARTMENT ([php:JournalEntryLineCreateTest]).
 GLBATCH_LINES = LineSpec(
     container="ENTRIES", item="GLENTRY",
-    fields=_DIMENSION_LINE_FIELDS | _f("DOCUMENT", "ACCOUNTNO", "TR_TYPE", "TRX_AMOUNT", "CURRENCY",
+    fields=(_DIMENSION_LINE_FIELDS - {"LOCATIONID", "DEPARTMENTID"})
+    | _f("DOCUMENT", "ACCOUNTNO", "TR_TYPE", "TRX_AMOUNT", "CURRENCY",
                                        "EXCH_RATE_DATE", "EXCH_RATE_TYPE_ID", "LOCATION", "DEPARTMENT",
                                        "DESCRIPTION", "customfields"),
-    required=("ACCOUNTNO", "TR_TYPE", "TRX_AMOUNT"), account_field="ACCOUNTNO", amount_field="TRX_AMOUNT")
+    required=("ACCOUNTNO", "TR_TYPE", "TRX_AMOUNT"), account_field="ACCOUNTNO", amount_field="TRX_AMOUNT",
+    renamed={"LOCATIONID": "LOCATION", "DEPARTMENTID": "DEPARTMENT"})
 
 _TXN_HEADER = _f("RECORDID", "DOCNUMBER", "DESCRIPTION", "STATE", "TERMNAME", "BASECURR", "CURRENCY",
                  "SUPDOCID", "ONHOLD", "TOTALENTERED", "TOTALDUE", "TOTALPAID", "WHENCREATED", "WHENPOSTED",

@@ -27,7 +27,7 @@ from intacct_harness.simulator.errors import (
     UnknownField,
     UnknownObject,
 )
-from intacct_harness.simulator.models import doc_state
+from intacct_harness.simulator.models import doc_state, journal
 from intacct_harness.simulator.models.context import Ctx, Output
 from intacct_harness.simulator.models.objects import (
     DATE_FIELDS,
@@ -212,25 +212,28 @@ def validate_lines(ctx: Ctx, obj: ObjectDef, doc: dict[str, Any]) -> list[dict[s
         acct = ctx.lookup(glaccount, account)
         if acct is None or acct.doc.get("STATUS", "active") != "active":
             raise InvalidReference(INVALID_REFERENCE_TEXT["GLACCOUNT"].format(v=account), obj.name)
+        location = spec.renamed.get("LOCATIONID", "LOCATIONID")
         if entities:
-            if ctx.session.entity and not out.get("LOCATIONID"):
-                out["LOCATIONID"] = ctx.session.entity
-            if not out.get("LOCATIONID"):
+            if ctx.session.entity and not out.get(location):
+                out[location] = ctx.session.entity
+            if not out.get(location):
                 raise InvalidReference(
                     "Use of empty Location is invalid. A valid Multi-Entity Location must be specified.", obj.name)
         for field, target in LINE_DIMENSION_FIELDS.items():
-            value = out.get(field)
+            value = out.get(spec.renamed.get(field, field))
             if isinstance(value, str) and value:
                 _validate_reference(ctx, target, value, obj.name)
         for flag, field in (("REQUIREDEPT", "DEPARTMENTID"), ("REQUIRELOC", "LOCATIONID"),
                             ("REQUIREPROJECT", "PROJECTID"), ("REQUIRECLASS", "CLASSID")):
-            if str(acct.doc.get(flag, "false")).lower() == "true" and not out.get(field):
+            if str(acct.doc.get(flag, "false")).lower() == "true" and not out.get(spec.renamed.get(field, field)):
                 dim = OBJECTS[LINE_DIMENSION_FIELDS[field]].label
                 raise InvalidReference(
                     f"This transaction is missing the {dim} dimension for the Account {account}", obj.name)
         if "customfields" in out:
             _line_custom_fields(ctx, obj, out)
         cleaned.append(out)
+    if obj.name == "GLBATCH":
+        journal.check_balanced(cleaned)
     return cleaned
 
 
