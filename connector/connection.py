@@ -12,6 +12,7 @@ from intacct_harness.connector.doctor import DoctorReport, run_doctor
 from intacct_harness.connector.errors import NotSupportedError
 from intacct_harness.connector.intacct import Credentials, IntacctClient, RetryPolicy, limiter_for
 from intacct_harness.connector.ledger import Entry, Ledger, State
+from intacct_harness.connector.runlock import Holder
 from intacct_harness.connector.settings import ConnectionSettings, TmsUser, refuse, require_connection_role
 from intacct_harness.connector.sync import Progress, Syncer, SyncReport
 from intacct_harness.connector.tms.model import Dataset
@@ -25,6 +26,7 @@ class Status:
     uncertain: list[Entry]
     last_sync: str | None
     last_error: str | None
+    running: Holder | None = None   # the sync holding the subsidiary's run lock now, if any
 
     def to_dict(self) -> dict[str, Any]:
         def row(e: Entry) -> dict[str, Any]:
@@ -32,11 +34,16 @@ class Status:
                     "advice": e.advice, "attempts": e.attempts}
         return {"subsidiary_id": self.subsidiary_id, "counts": self.counts, "failed": [row(e) for e in self.failed],
                 "uncertain": [row(e) for e in self.uncertain], "last_sync": self.last_sync,
-                "last_error": self.last_error}
+                "last_error": self.last_error,
+                "running": None if self.running is None else {
+                    "host": self.running.host, "pid": self.running.pid, "since": self.running.started_at,
+                    "heartbeat_at": self.running.heartbeat_at}}
 
     def render(self) -> str:
         lines = [f"Subsidiary {self.subsidiary_id}: " + ", ".join(f"{n} {s}" for s, n in self.counts.items()),
                  f"  last sync: {self.last_sync or 'never'}"]
+        if self.running:
+            lines.append(f"  sync running now: {self.running.describe()}")
         if self.last_error:
             lines.append(f"  last sync stopped: {self.last_error}")
         for e in self.failed:
@@ -78,7 +85,7 @@ class Connection:
         sub = self.settings.subsidiary_id
         return Status(sub, self.ledger.counts(sub), self.ledger.entries(sub, State.FAILED),
                       self.ledger.entries(sub, State.POSTING), self.ledger.meta(sub, "last_sync"),
-                      self.ledger.meta(sub, "last_error"))
+                      self.ledger.meta(sub, "last_error"), self.ledger.run_lock_holder(sub))
 
 
 __all__ = ["Connection", "NotSupportedError", "Status"]

@@ -11,11 +11,13 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
+
+from intacct_harness.connector.runlock import Holder, holder
 
 
 class State(StrEnum):
@@ -89,6 +91,10 @@ class Ledger:
                 raise
             self._conn.execute("COMMIT")
 
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        """One write transaction (``BEGIN IMMEDIATE``), committed on leaving: for the run lock, beside the ledger."""
+        return self._tx()
+
     # -- reading ------------------------------------------------------------------------------
     def get(self, key: DocKey) -> Entry | None:
         with self._lock:
@@ -133,6 +139,11 @@ class Ledger:
         out = {s.value: 0 for s in State}
         out.update({state: n for state, n in rows})
         return out
+
+    def run_lock_holder(self, subsidiary_id: str) -> Holder | None:
+        """Who runs a sync of this subsidiary now (``status`` shows it), if anyone."""
+        with self._lock:
+            return holder(self._conn, subsidiary_id)
 
     def meta(self, subsidiary_id: str, name: str) -> str | None:
         with self._lock:

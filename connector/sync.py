@@ -26,6 +26,7 @@ from intacct_harness.connector.intacct import IntacctClient, IntacctError, Uncer
 from intacct_harness.connector.intacct import functions as fn
 from intacct_harness.connector.ledger import DocKey, Ledger, State
 from intacct_harness.connector.matching import Match, Matcher, MatchFailure
+from intacct_harness.connector.runlock import LEASE_SECONDS, RunLock
 from intacct_harness.connector.settings import ConnectionSettings
 from intacct_harness.connector.tms.model import Dataset, Party, PartyKind
 
@@ -98,7 +99,8 @@ class SyncAborted(Exception):
 
 class Syncer:
     def __init__(self, client: IntacctClient, settings: ConnectionSettings, ledger: Ledger, *,
-                 progress: Callable[[Progress], None] | None = None, chunk_size: int = CHUNK) -> None:
+                 progress: Callable[[Progress], None] | None = None, chunk_size: int = CHUNK,
+                 lease: float = LEASE_SECONDS) -> None:
         self.client = client
         self.settings = settings
         self.ledger = ledger
@@ -108,16 +110,24 @@ class Syncer:
         self._report_lock = threading.Lock()
         self._total = 0
         self._refused = 0
+        self.lease = lease
+        self._run_lock: RunLock | None = None
 
     def run(self, data: Dataset) -> SyncReport:
+        """One sync, holding the subsidiary's run lock: raises ``RunLocked`` if another sync holds it."""
         report = SyncReport(self.sub)
-        try:
-            self._total, parties = self._survey(data, report)
-            self._post(self._ready_batches(data, report, parties), report)
-        except SyncAborted as exc:
-            report.error = str(exc)
-        self.ledger.set_meta(self.sub, "last_sync", datetime.now(UTC).isoformat(timespec="seconds"))
-        self.ledger.set_meta(self.sub, "last_error", report.error)
+        with RunLock(self.ledger, self.sub, lease=self.lease) as lock:
+            self._run_lock = lock
+            if lock.taken_over is not None:
+                report.notes.append(f"took over the run lock left by a sync that is gone ({lock.taken_over.describe()}"
+                                    "); its unanswered documents are checked in Sage before anything is posted")
+            try:
+                self._total, parties = self._survey(data, report)
+                self._post(self._ready_batches(data, report, parties), report)
+            except SyncAborted as exc:
+                report.error = str(exc)
+            self.ledger.set_meta(self.sub, "last_sync", datetime.now(UTC).isoformat(timespec="seconds"))
+            self.ledger.set_meta(self.sub, "last_error", report.error)
         return report
 
     def _to_send(self, doc: Document, state: State | None) -> bool:
@@ -368,6 +378,9 @@ class Syncer:
         for round_no in range(MAX_ROUNDS):
             if not pending:
                 return
+            if self._run_lock is not None and self._run_lock.lost:
+                raise SyncAborted("another sync took over this subsidiary's run lock (this one stalled longer than "
+                                  f"{self.lease:g} s); it posts the rest, this one stopped posting")
             keys = [d.key for d, _ in pending]
             try:
                 results = self.client.execute([build(d, party, self.settings) for d, party in pending], writes=True,
