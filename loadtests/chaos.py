@@ -6,6 +6,9 @@ Two runs, both ending with the same audit (Sage's records against the ledger and
   over every kind (429, 502, 503, 524 after the work, 524 while Sage is still processing, resets,
   responses lost after the post, empty and truncated bodies, injected server errors, latency).
   The connector syncs round after round until nothing is left, then one clean round.
+- ``overlaps``: over real sockets, several ``intacct-connector sync`` processes started at once on one
+  ledger, round after round (a cron run overlapping a manual one); every other round the run holding the
+  ledger's run lock is SIGKILLed, so the next round finds a dead holder's lock to take over.
 - ``kills``: over real sockets. ``intacct-connector sync`` runs as a process against a served
   simulator and is SIGKILLed at random moments, many times; each time it is started again on the
   same ledger file, then once more to the end.
@@ -27,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -219,7 +223,58 @@ def _kill_at_random_point(proc: subprocess.Popen, ledger_file: Path, subsidiary:
         time.sleep(0.01)
 
 
-def kills(docs: int = 2_000, kills: int = 15, seed: int = 7, rate: float = 0.0) -> KillResult:
+@dataclass
+class Served:
+    """A served simulator seeded for ``data`` and a connector config for it: the ``intacct-connector sync`` command."""
+
+    work: Path
+    base: str
+    cmd: list[str]
+    env: dict[str, str]
+    data: Dataset
+    sub: str
+
+    @property
+    def ledger_file(self) -> Path:
+        return self.work / "ledger.sqlite3"
+
+    def sync(self, *extra: str, capture: bool = False) -> subprocess.Popen[bytes]:
+        """Start a sync; with ``capture`` its output goes to files (``outputs`` reads them), never a full pipe."""
+        out = tempfile.TemporaryFile(dir=self.work) if capture else subprocess.DEVNULL  # noqa: SIM115 - closed by outputs()
+        err = tempfile.TemporaryFile(dir=self.work) if capture else subprocess.DEVNULL  # noqa: SIM115
+        proc = subprocess.Popen([*self.cmd, *extra], env=self.env, stdout=out, stderr=err)
+        proc.captured = (out, err)  # type: ignore[attr-defined]
+        return proc
+
+    @staticmethod
+    def outputs(proc: subprocess.Popen[bytes]) -> tuple[str, str]:
+        texts = []
+        for f in proc.captured:  # type: ignore[attr-defined]
+            f.seek(0)
+            texts.append(f.read().decode("utf-8", "replace"))
+            f.close()
+        return texts[0], texts[1]
+
+    def finish(self) -> None:
+        """One more sync to the end, once what a killed run had in flight has settled."""
+        time.sleep(SETTLE_SECONDS)
+        final = subprocess.run(self.cmd, env=self.env, capture_output=True, text=True, timeout=600)
+        if final.returncode not in (0, 1):
+            raise RuntimeError(f"the resumed sync could not run: {final.stderr[-2000:]}")
+
+    def audit(self) -> Audit:
+        with httpx.Client(base_url=self.base, timeout=60) as http:
+            records = [r for obj in ("ARINVOICE", "APBILL")
+                       for r in http.get(f"/__sim/companies/ACME-TRUCKING/records/{obj}").json()["records"]]
+        ledger = Ledger(self.ledger_file)
+        try:
+            return audit(records, self.data, ledger, self.sub)
+        finally:
+            ledger.close()
+
+
+@contextlib.contextmanager
+def served_connector(docs: int, seed: int, rate: float = 0.0) -> Iterator[Served]:
     from intacct_harness.simulator.demo import served
 
     data = dataset(docs, seed)
@@ -230,11 +285,6 @@ def kills(docs: int = 2_000, kills: int = 15, seed: int = 7, rate: float = 0.0) 
     if rate:
         sim_seed["faults"] = fault_rules(rate)
     seed_file.write_text(yaml.safe_dump(sim_seed), encoding="utf-8")
-    rng = random.Random(seed)
-    started = time.perf_counter()
-    survived = 0
-    posted_at_kill: list[int] = []
-    posting_at_kill: list[int] = []
     with served(seed_file, workers=2) as base:
         config = work / "connector.yaml"
         config.write_text(yaml.safe_dump({
@@ -244,37 +294,110 @@ def kills(docs: int = 2_000, kills: int = 15, seed: int = 7, rate: float = 0.0) 
                            "settle_seconds": SETTLE_SECONDS},
             "ledger": "ledger.sqlite3", "tms": tms_spec(docs, seed)}), encoding="utf-8")
         cmd = [sys.executable, "-m", "intacct_harness.connector.cli", "sync", "-c", str(config)]
-        env = {**os.environ, **ENV}
-        ledger_file = work / "ledger.sqlite3"
-        total = len(documents_for(data, sub))
+        yield Served(work, base, cmd, {**os.environ, **ENV}, data, sub)
+
+
+def kills(docs: int = 2_000, kills: int = 15, seed: int = 7, rate: float = 0.0) -> KillResult:
+    rng = random.Random(seed)
+    started = time.perf_counter()
+    survived = 0
+    posted_at_kill: list[int] = []
+    posting_at_kill: list[int] = []
+    with served_connector(docs, seed, rate) as srv:
+        total = len(documents_for(srv.data, srv.sub))
         # the kills' points, spread over the whole sync (in posted documents)
         points = sorted(int(rng.uniform(0.02, 0.98) * total) for _ in range(kills))
         for point in points:
-            proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            _kill_at_random_point(proc, ledger_file, sub, rng, point)
+            proc = srv.sync()
+            _kill_at_random_point(proc, srv.ledger_file, srv.sub, rng, point)
             if proc.returncode is None:
                 proc.send_signal(signal.SIGKILL)
             else:
                 survived += 1
             proc.wait()
-            if (work / "ledger.sqlite3").exists():
-                peek = Ledger(work / "ledger.sqlite3")
-                counts = peek.counts(sub)
+            if srv.ledger_file.exists():
+                peek = Ledger(srv.ledger_file)
+                counts = peek.counts(srv.sub)
                 peek.close()
                 posted_at_kill.append(counts.get("posted", 0))
                 posting_at_kill.append(counts.get("posting", 0))
-        time.sleep(SETTLE_SECONDS)  # what the last killed run had in flight has settled
-        final = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
-        if final.returncode not in (0, 1):
-            raise RuntimeError(f"the resumed sync could not run: {final.stderr[-2000:]}")
-        with httpx.Client(base_url=base, timeout=60) as http:
-            records = [r for obj in ("ARINVOICE", "APBILL")
-                       for r in http.get(f"/__sim/companies/ACME-TRUCKING/records/{obj}").json()["records"]]
-    ledger = Ledger(work / "ledger.sqlite3")
-    result = KillResult(kills, survived, time.perf_counter() - started, audit(records, data, ledger, sub),
-                      posted_at_kill, posting_at_kill)
-    ledger.close()
+        srv.finish()
+        result = KillResult(kills, survived, time.perf_counter() - started, srv.audit(), posted_at_kill,
+                            posting_at_kill)
     return result
+
+
+# --------------------------------------------------------------------------- overlapping syncs on one ledger
+@dataclass
+class OverlapResult:
+    rounds: int
+    runs: int            # sync processes started in all
+    refused: int         # ... that refused because another held the ledger's run lock (exit 2)
+    worked: int          # ... that ran their sync (held the lock)
+    killed: int          # ... SIGKILLed while holding the lock
+    took_over: int       # runs that took over the lock a killed run left
+    seconds: float
+    audit: Audit
+    problems: list[str] = field(default_factory=list)   # runs that ended any other way
+
+
+def overlaps(docs: int = 1_500, rounds: int = 6, runs: int = 3, seed: int = 7) -> OverlapResult:
+    """``runs`` syncs started at once on one ledger, ``rounds`` times; in every other round the run holding the
+    lock is SIGKILLed mid-sync, so the next round's runs find a dead holder's lock."""
+    rng = random.Random(seed)
+    started = time.perf_counter()
+    refused = worked = killed = took_over = 0
+    problems: list[str] = []
+    with served_connector(docs, seed) as srv:
+        total = len(documents_for(srv.data, srv.sub))
+        for round_no in range(rounds):
+            procs = [srv.sync("--json", capture=True) for _ in range(runs)]
+            if round_no % 2 == 0:          # kill whichever run holds the lock once it has posted a little more
+                holder = _holder_of(procs, srv)
+                if holder is not None:
+                    _kill_at_random_point(holder, srv.ledger_file, srv.sub, rng,
+                                          _posted(srv.ledger_file, srv.sub) + max(1, total // (2 * rounds)))
+                    if holder.poll() is None:
+                        holder.send_signal(signal.SIGKILL)
+                        killed += 1
+            for proc in procs:
+                proc.wait(timeout=600)
+                out, err = srv.outputs(proc)
+                if proc.returncode == -signal.SIGKILL:
+                    continue
+                if proc.returncode == 2 and "is running on the ledger" in err:
+                    refused += 1
+                elif proc.returncode in (0, 1):
+                    worked += 1
+                    took_over += "took over the run lock" in out
+                else:
+                    problems.append(f"round {round_no}: exit {proc.returncode}: {err.strip()[-300:]}")
+        srv.finish()
+        result = OverlapResult(rounds, rounds * runs, refused, worked, killed, took_over,
+                               time.perf_counter() - started, srv.audit(), problems)
+    return result
+
+
+def _holder_of(procs: list[subprocess.Popen[bytes]], srv: Served) -> subprocess.Popen[bytes] | None:
+    """The one of ``procs`` that holds the run lock, once it has it (None if all ended first)."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and any(p.poll() is None for p in procs):
+        pid = _lock_pid(srv.ledger_file, srv.sub)
+        for proc in procs:
+            if proc.pid == pid and proc.poll() is None:
+                return proc
+        time.sleep(0.01)
+    return None
+
+
+def _lock_pid(ledger_file: Path, subsidiary: str) -> int | None:
+    """The pid holding the subsidiary's run lock now, read-only."""
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{ledger_file}?mode=ro", uri=True, timeout=5)) as db:
+            row = db.execute("SELECT pid FROM run_locks WHERE subsidiary_id=?", (subsidiary,)).fetchone()
+    except sqlite3.OperationalError:
+        return None
+    return int(row[0]) if row else None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -284,9 +407,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--kills", type=int, default=20, help="SIGKILLs of the connector process")
     parser.add_argument("--kill-docs", type=int, default=3_000)
+    parser.add_argument("--overlap-rounds", type=int, default=8, help="rounds of syncs started at once on one ledger")
+    parser.add_argument("--overlap-runs", type=int, default=3, help="syncs started at once per round")
+    parser.add_argument("--overlap-docs", type=int, default=3_000)
     args = parser.parse_args(argv)
     s = soak(args.docs, args.rate, args.seed)
     k = kills(args.kill_docs, args.kills, args.seed)
+    o = overlaps(args.overlap_docs, args.overlap_rounds, args.overlap_runs, args.seed)
     print(f"Chaos soak: {s.docs} documents, {args.rate:.0%} of requests faulted, {s.rounds} sync rounds, "
           f"{s.requests} requests, {s.seconds:.1f} s")
     for kind, n in sorted(s.faults.items()):
@@ -299,13 +426,20 @@ def main(argv: list[str] | None = None) -> int:
           f"{k.audit.expected} documents, {k.seconds:.1f} s; ledger {k.audit.ledger}")
     print(f"  posted after each kill: {k.posted_at_kill}")
     print(f"  caught mid-post by a kill: {sum(1 for n in k.posting_at_kill if n)} of {k.kills} kills")
-    for line in (s.audit.unexplained + k.audit.unexplained)[:10]:
+    print(f"Overlap soak: {o.rounds} rounds of {o.runs // max(1, o.rounds)} `intacct-connector sync` runs started at "
+          f"once on one ledger, {o.audit.expected} documents, {o.seconds:.1f} s; ledger {o.audit.ledger}")
+    print(f"  {o.worked} ran, {o.refused} refused (lock held, exit 2), {o.killed} SIGKILLed holding the lock, "
+          f"{o.took_over} took over a killed run's lock")
+    for line in o.problems[:10]:
+        print(f"  run ended otherwise: {line}")
+    unexplained = s.audit.unexplained + k.audit.unexplained + o.audit.unexplained
+    for line in unexplained[:10]:
         print(f"  ledger and Sage disagree: {line}")
-    duplicates = s.audit.duplicates + k.audit.duplicates
-    lost = s.audit.lost + k.audit.lost
+    duplicates = s.audit.duplicates + k.audit.duplicates + o.audit.duplicates
+    lost = s.audit.lost + k.audit.lost + o.audit.lost
     print(f"duplicates: {duplicates}")
     print(f"lost: {lost}")
-    return 0 if duplicates == 0 and lost == 0 and not s.audit.unexplained and not k.audit.unexplained else 1
+    return 0 if duplicates == 0 and lost == 0 and not unexplained and not o.problems else 1
 
 
 if __name__ == "__main__":

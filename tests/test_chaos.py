@@ -9,7 +9,7 @@ import logging
 
 import pytest
 
-from loadtests.chaos import FAULT_KINDS, kills, soak
+from loadtests.chaos import FAULT_KINDS, kills, overlaps, soak
 
 # The two longest tests of the suite run one after the other on one xdist worker (``--dist loadgroup``),
 # while the other worker takes everything else: side by side they fought over both cores.
@@ -38,3 +38,14 @@ def test_sigkill_the_connector_mid_sync_many_times():
     assert result.audit.ledger["posted"] == result.audit.expected
     # the kills really interrupted syncs that had not finished
     assert any(n < result.audit.expected for n in result.posted_at_kill)
+
+
+def test_overlapping_syncs_on_one_ledger_post_exactly_once():
+    result = overlaps(docs=600, rounds=2, runs=3, seed=5)
+    assert result.problems == []
+    assert result.audit.duplicates == 0
+    assert result.audit.lost == 0
+    assert result.audit.unexplained == []
+    assert result.audit.ledger["posted"] == result.audit.expected
+    # the runs really overlapped: some refused, a killed holder's lock was taken over
+    assert result.refused >= 2 and result.killed == 1 and result.took_over >= 1
