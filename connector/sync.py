@@ -178,12 +178,10 @@ class Syncer:
             planned = len(todo)
             uncertain = [d for d in todo if state.get(d.key) is State.POSTING]
             if uncertain:
-                found, settling = self._reconcile(uncertain)
+                found, held = self._reconcile(uncertain, report)
                 with self._report_lock:
                     report.recovered.extend(found)
-                if settling:
-                    self._note_settling(report, settling)
-                todo = [d for d in todo if d.key.number not in found and d.key.number not in settling]
+                todo = [d for d in todo if d.key.number not in found and d.key.number not in held]
             matched = self._match(todo, report, matcher, noted)
             self._total -= planned - len(matched)     # found in Sage, still settling, or no party to post for
             ready += matched
@@ -194,42 +192,67 @@ class Syncer:
             yield ready
 
     # -- exactly once -------------------------------------------------------------------------
-    def _reconcile(self, docs: Sequence[Document]) -> tuple[dict[str, str], list[str]]:
+    def _reconcile(self, docs: Sequence[Document], report: SyncReport) -> tuple[dict[str, str], set[str]]:
         """Look uncertain documents up in Sage by RECORDID; record those found as posted.
 
-        Returns (found: number -> RECORDNO, settling: numbers not found yet but possibly still running
-        in Sage). A document is only made pending again, to be posted, once ``settle_seconds`` have
-        passed since it was sent: before that, not finding it proves nothing.
+        Returns (found: number -> RECORDNO, held: numbers not to post now). Held are those not found yet but
+        possibly still running in Sage: a document is only made pending again, to be posted, once
+        ``settle_seconds`` have passed since it was sent, since before that not finding it proves nothing.
+        Held are also those whose own lookup failed: a lookup that fails is retried one document per
+        function, so one document Sage cannot look up stays uncertain alone and never stops the others.
         """
         found: dict[str, str] = {}
+        unchecked: dict[str, str] = {}      # number -> why Sage could not look it up
         for kind in (INVOICE, BILL):
             numbers = [d.key.number for d in docs if d.kind == kind]
             chunks = [numbers[i:i + RECONCILE_CHUNK] for i in range(0, len(numbers), RECONCILE_CHUNK)]
-            functions = [fn.read_by_query(SAGE_OBJECT[kind], fn.in_condition("RECORDID", c), ["RECORDNO", "RECORDID"])
-                         for c in chunks]
-            try:
-                results = self.client.execute(functions)
-            except IntacctError as exc:
-                raise SyncAborted(f"could not check Sage for documents whose posting is uncertain: "
-                                  f"{advise(exc.errors, what='Checking Sage for uncertain documents')}") from None
-            for result in results:
-                if not result.ok:
-                    raise SyncAborted(str(advise(result.errors, what="Checking Sage for uncertain documents")))
-                for row in result.records():
-                    found.setdefault(row.get("RECORDID", ""), row.get("RECORDNO", ""))
+            for chunk, _why in self._look_up(kind, chunks, found):
+                for (number,), why in self._look_up(kind, [[n] for n in chunk], found):
+                    unchecked[number] = why
         settling: list[str] = []
         again: list[Document] = []
         for doc in docs:
             if doc.key.number in found:
                 log.info("%s was already in Sage (RECORDNO %s); not posting it again", doc.label,
                          found[doc.key.number])
+            elif (why := unchecked.get(doc.key.number)) is not None:
+                log.warning("%s could not be checked in Sage: %s", doc.label, why)
+                with self._report_lock:
+                    if doc.key.number not in report.uncertain:
+                        report.uncertain.append(doc.key.number)
+                    report.notes.append(f"{doc.label} got no answer from Sage and could not be looked up in Sage "
+                                        f"({why}); it is not posted again until a sync can check that it is not "
+                                        "in Sage")
             elif self._settling(doc):
                 settling.append(doc.key.number)
             else:
                 again.append(doc)
         self.ledger.record_answers(posted=[(d.key, found[d.key.number]) for d in docs if d.key.number in found])
         self.ledger.mark_pending(d.key for d in again)
-        return found, settling
+        if settling:
+            self._note_settling(report, settling)
+        return found, set(settling) | set(unchecked)
+
+    def _look_up(self, kind: str, chunks: list[list[str]], found: dict[str, str]) -> list[tuple[list[str], str]]:
+        """One readByQuery per chunk of numbers, in one request; adds what Sage has to ``found`` and returns the
+        chunks whose lookup failed, with why. A failure of the whole request (sign-in, throttling) stops the sync."""
+        if not chunks:
+            return []
+        functions = [fn.read_by_query(SAGE_OBJECT[kind], fn.in_condition("RECORDID", c), ["RECORDNO", "RECORDID"])
+                     for c in chunks]
+        try:
+            results = self.client.execute(functions)
+        except IntacctError as exc:
+            raise SyncAborted(f"could not check Sage for documents whose posting is uncertain: "
+                              f"{advise(exc.errors, what='Checking Sage for uncertain documents')}") from None
+        failed: list[tuple[list[str], str]] = []
+        for chunk, result in zip(chunks, results, strict=True):
+            if not result.ok:
+                failed.append((chunk, str(advise(result.errors, what="Checking Sage for uncertain documents"))))
+                continue
+            for row in result.records():
+                found.setdefault(row.get("RECORDID", ""), row.get("RECORDNO", ""))
+        return failed
 
     def _settling(self, doc: Document) -> bool:
         """Sent less than ``settle_seconds`` ago: Sage may still be running the request."""
@@ -389,15 +412,13 @@ class Syncer:
                 self.ledger.mark_sent(keys)          # Sage may have got it as late as now: settle from here
                 log.warning("answer lost for %d document(s) (%s); checking Sage before posting again", len(pending),
                             exc)
-                found, settling = self._reconcile([d for d, _ in pending])
+                found, held = self._reconcile([d for d, _ in pending], report)
                 with self._report_lock:
                     report.recovered.extend(n for n in found if n not in report.recovered)
                 for doc, _ in pending:
                     if (recordno := found.get(doc.key.number)) is not None:
                         self._record_posted(report, doc, recordno)
-                if settling:
-                    self._note_settling(report, settling)
-                pending = [(d, p) for d, p in pending if d.key.number not in found and d.key.number not in settling]
+                pending = [(d, p) for d, p in pending if d.key.number not in found and d.key.number not in held]
                 self.client.retry.sleep(self.client.retry.delay(round_no))
                 continue
             except IntacctError as exc:

@@ -22,8 +22,16 @@ def query(object_name: str, select: Sequence[str], *, field: str, values: Sequen
                        el("filter", cond), options, el("pagesize", text=pagesize), el("offset", text=offset)))
 
 
-def _quote(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
+def quote(value: str) -> str:
+    r"""A readByQuery string literal: ``\`` for a backslash, ``'`` for a quote.
+
+    Sage's own PHP SDK writes a quote as ``'`` (``addcslashes($value, "'")`` in
+    Functions/Common/Query/Comparison/EqualTo/EqualToString.php), so Sage reads a backslash as an escape.
+    The SDK leaves backslashes alone, which breaks a value ending in ``\`` or holding ``'``; escaping the
+    backslash too (the simulator's choice of how Sage reads ``\``: not public) makes every value
+    unambiguous. The simulator's lexer (simulator/query/condition.py) reads exactly this rule.
+    """
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 def read_by_query(object_name: str, condition: str, select: Sequence[str] = ("*",), pagesize: int = 1000) -> Function:
@@ -32,10 +40,10 @@ def read_by_query(object_name: str, condition: str, select: Sequence[str] = ("*"
 
 
 def in_condition(field: str, values: Sequence[str]) -> str:
-    """readByQuery text ``FIELD IN ('a','b')`` with quotes escaped."""
+    """readByQuery text ``FIELD IN ('a','b')``, every value quoted by :func:`quote`."""
     if len(values) == 1:
-        return f"{field} = {_quote(values[0])}"
-    return f"{field} IN ({','.join(_quote(v) for v in values)})"
+        return f"{field} = {quote(values[0])}"
+    return f"{field} IN ({','.join(quote(v) for v in values)})"
 
 
 def create(object_name: str, values: Mapping[str, Any]) -> Function:

@@ -171,6 +171,11 @@ def _read_string(text: str, start: int) -> tuple[str, int]:
 
     ``''`` and ``\\'`` both stand for a quote and ``\\\\`` for a backslash; any other backslash is literal,
     so Windows-style paths survive unescaped.
+
+    Sources: Sage's PHP SDK escapes a quote as ``\\'`` (``addcslashes($value, "'")``, EqualToString.php), so the
+    gateway reads backslash escapes; ``''`` is the SQL form older clients send. How Sage reads ``\\\\`` and a lone
+    backslash is not public: this is the simulator's choice, and the connector quotes by exactly this rule
+    (``\\\\`` and ``\\'``, connector/intacct/functions.py ``quote``), so every value round-trips.
     """
     out: list[str] = []
     i = start + 1

@@ -13,7 +13,7 @@ from collections import Counter
 
 import pytest
 
-from intacct_harness.connector import Ledger, Secret, TmsUser
+from intacct_harness.connector import Ledger, Secret, State, TmsUser
 from intacct_harness.connector.export import documents_for
 from intacct_harness.connector.intacct import RateLimited, RetryPolicy, functions
 from tests.connector.conftest import ESTABLISHED, Killed, company_block, connect, fast_retry, writes
@@ -178,8 +178,10 @@ def test_reconcile_failure_keeps_documents_uncertain(seeded, data, wire_factory,
         connect(seeded, http=http, ledger=Ledger(path)).sync(data)
     seeded.set_permission("Accounts Receivable", "None")
     report = connect(seeded, ledger=Ledger(path)).sync(data)
-    assert report.error and "Checking Sage for uncertain documents" in report.error
-    assert Ledger(path).counts("SUB-1")["posting"] > 0
+    posting = Ledger(path).entries("SUB-1", State.POSTING)
+    assert posting and sorted(report.uncertain) == sorted(e.key.number for e in posting)
+    assert any("could not be looked up in Sage" in n and "Checking Sage for uncertain documents" in n
+               for n in report.notes)
 
 
 def test_expired_session_is_refreshed(seeded, data):

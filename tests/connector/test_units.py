@@ -69,7 +69,7 @@ def test_single_call_and_function_failure(sim):
     with pytest.raises(FunctionFailure, match="Object definition NOPE not found"):
         client.call(fn.read_by_query("NOPE", ""))
     assert client.execute([]) == []
-    assert fn.in_condition("RECORDID", ["a'b"]) == "RECORDID = 'a''b'"
+    assert fn.in_condition("RECORDID", ["a'b"]) == "RECORDID = 'a\\'b'"
 
 
 def test_limiters():
