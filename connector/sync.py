@@ -22,8 +22,9 @@ from typing import Any
 from intacct_harness.connector import mapping_gaps
 from intacct_harness.connector.advice import advise
 from intacct_harness.connector.export import BILL, INVOICE, SAGE_OBJECT, Document, build, chunked, iter_documents
-from intacct_harness.connector.intacct import IntacctClient, IntacctError, UncertainOutcome
+from intacct_harness.connector.intacct import Function, IntacctClient, IntacctError, UncertainOutcome
 from intacct_harness.connector.intacct import functions as fn
+from intacct_harness.connector.intacct.xmltext import replacements
 from intacct_harness.connector.ledger import DocKey, Ledger, State
 from intacct_harness.connector.matching import Match, Matcher, MatchFailure
 from intacct_harness.connector.runlock import LEASE_SECONDS, RunLock
@@ -112,6 +113,7 @@ class Syncer:
         self._refused = 0
         self.lease = lease
         self._run_lock: RunLock | None = None
+        self._xml_noted: set[str] = set()
 
     def run(self, data: Dataset) -> SyncReport:
         """One sync, holding the subsidiary's run lock: raises ``RunLocked`` if another sync holds it."""
@@ -396,6 +398,20 @@ class Syncer:
         else:
             self.ledger.mark_sent(keys)
 
+    def _build(self, doc: Document, party: str, report: SyncReport) -> Function:
+        """The document's function; text XML cannot carry is replaced by a space, and the document named."""
+        with replacements() as replaced:
+            function = build(doc, party, self.settings)
+        if replaced:
+            with self._report_lock:
+                if doc.key.number not in self._xml_noted:
+                    self._xml_noted.add(doc.key.number)
+                    where = "; ".join(str(r) for r in replaced)
+                    log.warning("%s: replaced characters XML cannot carry (%s)", doc.label, where)
+                    report.notes.append(f"{doc.label}: its TMS text held characters XML cannot carry ({where}); "
+                                        "each was replaced by a space. Correct the text in Alvys if it matters.")
+        return function
+
     def _post_batch(self, batch: list[tuple[Document, str]], report: SyncReport) -> None:
         pending = batch
         for round_no in range(MAX_ROUNDS):
@@ -406,7 +422,7 @@ class Syncer:
                                   f"{self.lease:g} s); it posts the rest, this one stopped posting")
             keys = [d.key for d, _ in pending]
             try:
-                results = self.client.execute([build(d, party, self.settings) for d, party in pending], writes=True,
+                results = self.client.execute([self._build(d, party, report) for d, party in pending], writes=True,
                                               on_send=functools.partial(self._mark_sending, keys))
             except UncertainOutcome as exc:
                 self.ledger.mark_sent(keys)          # Sage may have got it as late as now: settle from here

@@ -70,8 +70,9 @@ FAULT_KINDS: list[dict[str, Any]] = [
     {"id": "524-still-processing", "action": "still_processing", "ms": 100},
 ]
 # How long an unanswered post may still land in Sage: the connection's settle_seconds must cover the
-# slowest "still processing" fault, or the soak would (rightly) find duplicates.
-SETTLE_SECONDS = 0.5
+# slowest "still processing" fault (100 ms, landing later still on a loaded machine: a 0.5 s margin once
+# proved too thin under `make test`), or the soak would (rightly) find duplicates.
+SETTLE_SECONDS = 2.0
 ENV = {SENDER_PASSWORD_ENV: DEFAULT_SENDER[1]}
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from lxml import etree
 
+from intacct_harness.connector.intacct.xmltext import xml_text
 from intacct_harness.connector.secrets import Secret
 
 _seq = itertools.count(1)
@@ -20,7 +21,7 @@ def el(tag: str, *children: etree._Element | None, text: Any = None, **attrs: st
     """An element with optional text and children (``None`` children are skipped)."""
     node = etree.Element(tag, **attrs)
     if text is not None:
-        node.text = str(text)
+        node.text = xml_text(str(text), tag)
     for child in children:
         if child is not None:
             node.append(child)
