@@ -3,13 +3,14 @@
 Config keys: ``connection`` (or ``connections``: a list, one per subsidiary), ``ledger`` (SQLite path,
 default ``intacct-ledger.sqlite3`` beside the config), ``operator`` (``name``, ``role``: who runs the
 wizard), ``tms`` (the fake TMS data set: ``seed`` and sizes). Exit status: 0 ok, 1 problems found,
-2 the command could not run (bad config, refused role).
+2 the command could not run (bad config, refused role, unusable ledger, another sync of the subsidiary running).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -18,9 +19,10 @@ from typing import Any, TextIO
 
 import httpx
 
+from intacct_harness.connector import validation as check
 from intacct_harness.connector.connection import Connection
 from intacct_harness.connector.errors import ConnectorError, SettingsError
-from intacct_harness.connector.ledger import Ledger
+from intacct_harness.connector.ledger import Ledger, LedgerError
 from intacct_harness.connector.settings import ConnectionSettings, TmsUser, load_config, settings_from_dict
 from intacct_harness.connector.sync import Progress
 from intacct_harness.connector.tms.fake import DEFAULT_START, Sizes, generate
@@ -43,8 +45,9 @@ def _connections(config: Mapping[str, Any], base: Path, environ: Mapping[str, st
     blocks = config.get("connections") or ([config["connection"]] if config.get("connection") else [])
     if not blocks:
         raise SettingsError("the config file has no 'connection' (or 'connections') block")
-    out = [settings_from_dict(b, path=f"connections[{i}]", environ=environ, base_dir=base)
-           for i, b in enumerate(blocks)]
+    single = not config.get("connections")      # name a block as the file does: connection.x or connections[i].x
+    out = [settings_from_dict(b, path="connection" if single else f"connections[{i}]", environ=environ,
+                              base_dir=base) for i, b in enumerate(blocks)]
     if only:
         out = [s for s in out if s.subsidiary_id == only]
         if not out:
@@ -52,15 +55,38 @@ def _connections(config: Mapping[str, Any], base: Path, environ: Mapping[str, st
     return out
 
 
+_CONFIG_KEYS = frozenset({"connection", "connections", "ledger", "operator", "tms"})
+_TMS_KEYS = frozenset({"seed", "start", "days", *Sizes.__dataclass_fields__})
+TMS_MAX = 10_000_000      # records of one kind in the fake TMS
+
+
 def dataset_from_config(spec: Mapping[str, Any] | None) -> Dataset:
-    spec = dict(spec or {})
-    sizes = Sizes(**{k: int(spec.pop(k)) for k in list(spec) if k in Sizes.__dataclass_fields__})
-    start = spec.pop("start", None)
+    spec = dict(check.mapping("tms", spec or {}))
+    check.known_keys("tms", spec, _TMS_KEYS)
+    sizes = Sizes(**{k: check.integer(f"tms.{k}", spec[k], 0, TMS_MAX) for k in spec
+                     if k in Sizes.__dataclass_fields__})
+    start = spec.get("start")
     try:
-        return generate(int(spec.pop("seed", 7)), sizes, start=datetime.fromisoformat(str(start)) if start
-                        else DEFAULT_START, days=int(spec.pop("days", 60)))
+        begin = datetime.fromisoformat(str(start)) if start else DEFAULT_START
+    except ValueError:
+        raise SettingsError(f"tms.start: expected an ISO date-time, got {start!r}") from None
+    try:
+        return generate(check.integer("tms.seed", spec.get("seed", 7), -2**63, 2**63 - 1), sizes, start=begin,
+                        days=check.integer("tms.days", spec.get("days", 60), 1, 3660))
     except (TypeError, ValueError) as exc:
         raise SettingsError(f"tms: {exc}") from None
+
+
+def _check_config(config: Mapping[str, Any], where: str) -> None:
+    check.known_keys(where, config, _CONFIG_KEYS)
+    operator = check.mapping("operator", config.get("operator") or {})
+    check.known_keys("operator", operator, {"name", "role"})
+    for key, value in operator.items():
+        check.text(f"operator.{key}", value)
+    if "ledger" in config:
+        check.text("ledger", config["ledger"])
+    if "connections" in config:
+        check.listing("connections", config["connections"])
 
 
 def main(argv: Sequence[str] | None = None, *, http: httpx.Client | None = None,
@@ -68,15 +94,21 @@ def main(argv: Sequence[str] | None = None, *, http: httpx.Client | None = None,
     """Entry point; ``http`` and ``environ`` can be injected (tests, embedding)."""
     args = _parser().parse_args(argv)
     out, err = out or sys.stdout, err or sys.stderr
+    ledger_path = None
     try:
         config = load_config(args.config)
+        _check_config(config, args.config)
         base = Path(args.config).resolve().parent
         conns = _connections(config, base, environ, args.subsidiary)
-        ledger = Ledger(base / str(config.get("ledger", "intacct-ledger.sqlite3")))
+        ledger_path = base / str(config.get("ledger", "intacct-ledger.sqlite3"))
+        ledger = Ledger(ledger_path)
         client = http or httpx.Client(timeout=120)
         return _run(args, config, conns, ledger, client, environ, out, err)
     except ConnectorError as exc:
         print(f"intacct-connector: {exc}", file=err)
+        return 2
+    except sqlite3.Error as exc:      # the ledger failed mid-run (locked past the timeout, disk full): nothing lost
+        print(f"intacct-connector: {LedgerError.of(str(ledger_path), exc)}", file=err)
         return 2
 
 

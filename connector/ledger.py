@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
+from intacct_harness.connector.errors import ConnectorError
 from intacct_harness.connector.runlock import Holder, holder
 
 
@@ -66,16 +67,44 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
+class LedgerError(ConnectorError):
+    """The ledger file cannot be used; nothing was sent. The message names the file and what to do."""
+
+    def __init__(self, path: str, why: str) -> None:
+        self.path = path
+        super().__init__(f"could not run: the ledger {path} cannot be used: {why}")
+
+    @classmethod
+    def of(cls, path: str, exc: sqlite3.Error) -> LedgerError:
+        text = str(exc)
+        if "not a database" in text or "malformed" in text:
+            why = ("it is not a connector ledger or it is damaged. Restore it from a backup; do not delete it: "
+                   "without it the connector cannot tell which documents are already in Sage")
+        elif "locked" in text or "busy" in text:
+            why = "another program holds it locked; close that program (or wait for it) and run again"
+        elif "readonly" in text or "unable to open" in text:
+            why = f"it cannot be opened for writing ({text}); check the path and its permissions"
+        else:
+            why = text
+        return cls(path, why)
+
+
 class Ledger:
     """Thread-safe; every change is committed at once (a kill loses nothing already recorded)."""
 
-    def __init__(self, path: str | Path = ":memory:") -> None:
+    def __init__(self, path: str | Path = ":memory:", *, timeout: float = 30.0) -> None:
         self.path = str(path)
-        self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
         self._lock = threading.RLock()
-        if self.path != ":memory:":
-            self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.executescript(_SCHEMA)
+        if self.path != ":memory:" and Path(self.path).is_dir():
+            raise LedgerError(self.path, "it is a directory; set 'ledger' to a file path such as "
+                              "intacct-ledger.sqlite3")
+        try:
+            self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=timeout)
+            if self.path != ":memory:":
+                self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.executescript(_SCHEMA)
+        except sqlite3.Error as exc:
+            raise LedgerError.of(self.path, exc) from None
 
     def close(self) -> None:
         self._conn.close()

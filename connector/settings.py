@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from intacct_harness.connector import validation as check
 from intacct_harness.connector.errors import NotSupportedError, RoleNotAllowed, SettingsError
 from intacct_harness.connector.secrets import Secret, read_secret
 
@@ -169,12 +170,10 @@ class ConnectionSettings:
         if self.unmapped_dimensions not in UNMAPPED_POLICIES:
             raise SettingsError("unmapped_dimensions must be 'fail' (fail a document whose TMS value has no dimension "
                                 "mapping) or 'post_untagged' (post it without that dimension, noted on the report)")
-        if not 1 <= self.batch_size <= 500:
-            raise SettingsError("batch_size must be between 1 and 500")
-        if self.concurrency_limit < 1:
-            raise SettingsError("concurrency_limit must be at least 1")
-        if self.settle_seconds < 0:
-            raise SettingsError("settle_seconds must be 0 or more")
+        check.integer("batch_size", self.batch_size, 1, check.BATCH_MAX)
+        check.integer("concurrency_limit", self.concurrency_limit, 1, check.CONCURRENCY_MAX)
+        check.number("settle_seconds", self.settle_seconds, 0, check.SETTLE_MAX)   # NaN would switch the guard off
+        check.endpoint("endpoint", self.endpoint)
         object.__setattr__(self, "entity", (self.entity or "").strip() or None)
         object.__setattr__(self, "dimensions", tuple(self.dimensions))
         object.__setattr__(self, "custom_fields", tuple(self.custom_fields))
@@ -225,9 +224,7 @@ _CONNECTION_KEYS = {"subsidiary_id", "company_id", "user_id", "user_password", "
 
 
 def _mapping(path: str, value: Any) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
-        raise SettingsError(f"{path}: expected a mapping")
-    return value
+    return check.mapping(path, value)
 
 
 def _parse_time(path: str, value: Any) -> datetime:
@@ -245,13 +242,18 @@ def settings_from_dict(raw: Any, *, path: str = "connection", environ: Mapping[s
                        base_dir: Path | None = None) -> ConnectionSettings:
     """Validate one connection block of a config file."""
     spec = _mapping(path, raw)
-    for key in spec:
-        if key not in _CONNECTION_KEYS:
-            raise SettingsError(f"{path}.{key}: unknown setting")
-        if key in UNSUPPORTED and spec[key]:
+    check.known_keys(path, spec, _CONNECTION_KEYS)
+    for key in UNSUPPORTED:
+        if key in spec and check.flag(f"{path}.{key}", spec[key]):
             raise refuse(key)
+    spec = _typed(path, spec)
     if "user_password" in spec:
-        password = Secret(str(spec["user_password"]))
+        password = Secret(spec["user_password"])
+    elif not spec.get("user_password_env") and not spec.get("user_password_file"):
+        raise SettingsError(f"{path}.user_password is not set: put the Web Services user's password in an "
+                            f"environment variable and name it in {path}.user_password_env (for example "
+                            f"user_password_env: ALVYS_INTACCT_USER_PASSWORD), or name a secrets file in "
+                            f"{path}.user_password_file")
     else:
         file = spec.get("user_password_file")
         password = read_secret(env=spec.get("user_password_env"), file=(base_dir / file) if file and base_dir
@@ -259,15 +261,11 @@ def settings_from_dict(raw: Any, *, path: str = "connection", environ: Mapping[s
     sender_file = spec.get("sender_password_file")
     if sender_file and base_dir is not None:
         sender_file = str(base_dir / sender_file)
-    try:
-        dims = tuple(DimensionMapping(**_mapping(f"{path}.dimensions[{i}]", d))
-                     for i, d in enumerate(spec.get("dimensions") or []))
-        cfs = tuple(CustomFieldMapping(**_mapping(f"{path}.custom_fields[{i}]", c))
-                    for i, c in enumerate(spec.get("custom_fields") or []))
-        gl = GLAccounts(**{k: str(v) for k, v in _mapping(f"{path}.gl_accounts", spec.get("gl_accounts") or {})
-                           .items()})
-    except TypeError as exc:
-        raise SettingsError(f"{path}: {exc}") from None
+    dims = tuple(DimensionMapping(**_dimension(f"{path}.dimensions[{i}]", d))
+                 for i, d in enumerate(check.listing(f"{path}.dimensions", spec.get("dimensions") or [])))
+    cfs = tuple(CustomFieldMapping(**_texts(f"{path}.custom_fields[{i}]", c, _CUSTOM_FIELD_KEYS))
+                for i, c in enumerate(check.listing(f"{path}.custom_fields", spec.get("custom_fields") or [])))
+    gl = GLAccounts(**_texts(f"{path}.gl_accounts", spec.get("gl_accounts") or {}, _GL_KEYS))
     extra = {k: spec[k] for k in ("entity", "sender_id", "sender_password_env", "unmatched", "endpoint",
                                   "concurrency_limit", "batch_size", "settle_seconds", "unmapped_dimensions")
              if k in spec}
@@ -278,6 +276,55 @@ def settings_from_dict(raw: Any, *, path: str = "connection", environ: Mapping[s
         user_id=str(spec.get("user_id", "")), user_password=password,
         established_at=_parse_time(f"{path}.established_at", spec["established_at"]),
         sender_password_file=sender_file, gl_accounts=gl, dimensions=dims, custom_fields=cfs, **extra)
+
+
+_TEXT_KEYS = {"subsidiary_id", "company_id", "user_id", "user_password", "user_password_env", "user_password_file",
+              "entity", "sender_id", "sender_password_env", "sender_password_file", "unmatched", "unmapped_dimensions"}
+_GL_KEYS = frozenset(f.name for f in dataclasses.fields(GLAccounts))
+_CUSTOM_FIELD_KEYS = frozenset(f.name for f in dataclasses.fields(CustomFieldMapping))
+_DIMENSION_KEYS = frozenset(f.name for f in dataclasses.fields(DimensionMapping))
+
+
+def _typed(path: str, spec: Mapping[str, Any]) -> dict[str, Any]:
+    """The block with every scalar checked for type and range (``batch_size: abc`` is refused here, by name)."""
+    out = dict(spec)
+    for key in _TEXT_KEYS & spec.keys():
+        out[key] = check.text(f"{path}.{key}", spec[key])
+    if "endpoint" in spec:
+        out["endpoint"] = check.endpoint(f"{path}.endpoint", spec["endpoint"])
+    if "batch_size" in spec:
+        out["batch_size"] = check.integer(f"{path}.batch_size", spec["batch_size"], 1, check.BATCH_MAX)
+    if "concurrency_limit" in spec:
+        out["concurrency_limit"] = check.integer(f"{path}.concurrency_limit", spec["concurrency_limit"], 1,
+                                                 check.CONCURRENCY_MAX)
+    if "settle_seconds" in spec:
+        out["settle_seconds"] = check.number(f"{path}.settle_seconds", spec["settle_seconds"], 0, check.SETTLE_MAX)
+    return out
+
+
+def _texts(path: str, raw: Any, allowed: frozenset[str]) -> dict[str, str]:
+    spec = _mapping(path, raw)
+    check.known_keys(path, spec, allowed)
+    return {k: check.text(f"{path}.{k}", v) for k, v in spec.items()}
+
+
+def _dimension(path: str, raw: Any) -> dict[str, Any]:
+    spec = dict(_mapping(path, raw))
+    check.known_keys(path, spec, _DIMENSION_KEYS)
+    out: dict[str, Any] = {k: check.text(f"{path}.{k}", v) for k, v in spec.items() if k in ("dimension", "source",
+                                                                                             "value")}
+    if "values" in spec:
+        values = _mapping(f"{path}.values", spec["values"])
+        out["values"] = {check.text(f"{path}.values", k): check.text(f"{path}.values.{k}", v)
+                         for k, v in values.items()}
+    if "applies_to" in spec:
+        kinds = spec["applies_to"]
+        out["applies_to"] = frozenset([check.text(f"{path}.applies_to", kinds)] if isinstance(kinds, str) else
+                                      (check.text(f"{path}.applies_to", k) for k in check.listing(
+                                          f"{path}.applies_to", kinds)))
+    if "dimension" not in out:
+        raise SettingsError(f"{path}.dimension is required: one of {', '.join(STANDARD_DIMENSIONS)}")
+    return out
 
 
 def load_config(path: str | Path) -> dict[str, Any]:

@@ -144,7 +144,8 @@ def test_config_from_yaml_and_json(tmp_path):
 @pytest.mark.parametrize(("block", "message"), [
     ({"colour": "red"}, "unknown setting"), ({"user_password": "x"}, "established_at is required"),
     ({"user_password": "x", "established_at": "soon"}, "ISO date-time"),
-    ({"user_password": "x", "established_at": "2026-01-01", "dimensions": [{"dim": "CLASS"}]}, "unexpected keyword"),
+    ({"user_password": "x", "established_at": "2026-01-01", "dimensions": [{"dim": "CLASS"}]},
+     r"dimensions\[0\]\.dim: unknown setting"),
     ({"user_password": "x", "established_at": "2026-01-01", "gl_accounts": ["4000"]}, "expected a mapping")])
 def test_bad_config_blocks(block, message):
     with pytest.raises(SettingsError, match=message):
