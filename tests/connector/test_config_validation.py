@@ -44,7 +44,7 @@ def run(sim, path, command="sync"):  # type: ignore[no-untyped-def]
     ({"batch_size": 0}, "connection.batch_size: expected a whole number from 1 to 500"),
     ({"batch_size": 2.5}, "connection.batch_size: expected a whole number"),
     ({"batch_size": True}, "connection.batch_size: expected a whole number"),
-    ({"concurrency_limit": 100000}, "connection.concurrency_limit: expected a whole number from 1 to 20"),
+    ({"concurrency_limit": 100000}, "connection.concurrency_limit: expected a whole number from 1 to 64"),
     ({"concurrency_limit": "2"}, "connection.concurrency_limit: expected a whole number"),
     ({"settle_seconds": float("nan")}, "connection.settle_seconds: expected a number from 0 to 86400, got float nan"),
     ({"settle_seconds": float("inf")}, "connection.settle_seconds: expected a number"),
