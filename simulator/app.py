@@ -11,6 +11,8 @@ pytest-xdist needs nothing special. Config keys (all optional):
 - ``RESET_SEED``: what ``POST /__sim/reset {"keep_seed": true}`` reloads; defaults to ``SEED``.
 - ``LATENCY``: False disables per-company latency models (tests), default True.
 - ``FAULT_SEED``: seed of the die that fault rules with a probability roll (default 0).
+- ``CONSOLE_JOURNAL_LIMIT``: gateway exchanges the console keeps (default 2000; 0 records none).
+- ``CONSOLE_RESULTS_DIR``: where the console's Scenario reports page looks (default ``results``).
 """
 
 from __future__ import annotations
@@ -88,11 +90,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if app.config["SEED"] is not None:
         seed_store(store, app.config["SEED"], time.time())
 
+    from intacct_harness.simulator.console import init_console
     from intacct_harness.simulator.views.admin import bp as admin_bp
     from intacct_harness.simulator.views.gateway import bp as gateway_bp
 
     app.register_blueprint(gateway_bp)
     app.register_blueprint(admin_bp)
+    init_console(app)  # the QA console at /__sim/console/, served on the admin API
     app.wsgi_app = DropConnection(app.wsgi_app)  # type: ignore[method-assign]
     return app
 
