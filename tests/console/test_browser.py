@@ -73,3 +73,59 @@ def test_read_only_accounts_payable_fails_the_bill_then_all_posts_it(sim: Simula
             browser.get(f"{base}/__sim/console/{page}")
             assert "Sage Intacct simulator" in browser.title
             shots(browser, page or "companies")
+
+
+def test_setup_faults_and_clock_changed_from_the_console(sim: SimulatedCompany, browser, shots) -> None:
+    """The other controls: each is the admin call a scenario makes, and the page offers that step."""
+    admin = sim.admin
+    with live_server(sim.app) as base:
+        browser.get(f"{base}/__sim/console/companies/{sim.company_id}")
+        row = browser.find_element(By.CSS_SELECTOR, 'tr[data-user="alvys_ws"]')
+        Select(row.find_element(By.CSS_SELECTOR, 'select[data-field="status"]')).select_by_visible_text("Locked out")
+        WebDriverWait(browser, WAIT).until(ec.text_to_be_present_in_element((By.ID, "announce"), "status set to"))
+        assert admin.company(sim.company_id)["users"]["alvys_ws"]["status"] == "locked"
+        assert "change_user: {user: alvys_ws, status: locked}" in browser.find_element(
+            By.CSS_SELECTOR, "#last-step .step-yaml").get_attribute("value")
+        row.find_element(By.CSS_SELECTOR, 'input[data-field="web_services"]').click()
+        WebDriverWait(browser, WAIT).until(ec.text_to_be_present_in_element((By.ID, "announce"), "web_services"))
+        assert admin.company(sim.company_id)["users"]["alvys_ws"]["web_services"] is False
+
+        browser.find_element(By.ID, "new-sender").send_keys("OtherApp")
+        browser.find_element(By.CSS_SELECTOR, "#add-sender button").click()
+        WebDriverWait(browser, WAIT).until(ec.text_to_be_present_in_element((By.ID, "announce"), "OtherApp"))
+        assert admin.company(sim.company_id)["authorized_senders"] == ["AlvysMPP", "OtherApp"]
+        assert "change_company: {authorized_senders: [AlvysMPP, OtherApp]}" in browser.find_element(
+            By.CSS_SELECTOR, "#last-step .step-yaml").get_attribute("value")
+        browser.find_element(By.CSS_SELECTOR, '.remove-sender[data-sender="AlvysMPP"]').click()
+        WebDriverWait(browser, WAIT).until(ec.text_to_be_present_in_element((By.ID, "announce"), "removed"))
+        assert admin.company(sim.company_id)["authorized_senders"] == ["OtherApp"]
+        closed = browser.find_element(By.ID, "closed-through")
+        closed.send_keys("bad date")
+        browser.find_element(By.ID, "reopen").click()
+        WebDriverWait(browser, WAIT).until(ec.text_to_be_present_in_element((By.ID, "announce"), "reopened"))
+
+        browser.get(f"{base}/__sim/console/faults")
+        area = browser.find_element(By.ID, "fault-json")
+        area.clear()
+        area.send_keys('{"action": "http", "status": 503, "times": 1, "tpye": 1}')
+        browser.find_element(By.CSS_SELECTOR, "#add-fault button[type=submit]").click()
+        WebDriverWait(browser, WAIT).until(ec.text_to_be_present_in_element((By.ID, "announce"), "Not saved"))
+        assert "tpye" in browser.find_element(By.ID, "announce").text and admin.http.get("/__sim/faults").json() == \
+            {"faults": []}
+        area.clear()
+        area.send_keys('{"action": "http", "status": 503, "times": 1}')
+        browser.find_element(By.CSS_SELECTOR, "#add-fault button[type=submit]").click()
+        WebDriverWait(browser, WAIT).until(ec.presence_of_element_located((By.CSS_SELECTOR, ".remove-fault")))
+        assert [r["status"] for r in admin.http.get("/__sim/faults").json()["faults"]] == [503]
+        assert "faults: [{action: http, status: 503, times: 1}]" in browser.find_element(
+            By.CSS_SELECTOR, "#last-step .step-yaml").get_attribute("value")
+        browser.find_element(By.CSS_SELECTOR, ".remove-fault").click()
+        WebDriverWait(browser, WAIT).until(ec.text_to_be_present_in_element((By.ID, "announce"), "removed"))
+        assert admin.http.get("/__sim/faults").json() == {"faults": []}
+        browser.find_element(By.ID, "advance-seconds").clear()
+        browser.find_element(By.ID, "advance-seconds").send_keys("600")
+        browser.find_element(By.CSS_SELECTOR, "#advance-clock button").click()
+        WebDriverWait(browser, WAIT).until(ec.text_to_be_present_in_element((By.ID, "announce"), "600"))
+        assert "offset 600.0 s" in browser.page_source
+        browser.find_element(By.CSS_SELECTOR, "#expire-sessions button").click()
+        WebDriverWait(browser, WAIT).until(ec.text_to_be_present_in_element((By.ID, "announce"), "expired"))
