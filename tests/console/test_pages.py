@@ -189,3 +189,10 @@ def test_a_huge_body_is_kept_cut(sim) -> None:
     seq = _exchanges(client)[0]["seq"]
     detail = client.get(f"/__sim/console/api/exchanges/{seq}").get_json()
     assert "[… cut:" in detail["request"] and len(detail["request"]) < MAX_BODY + 200
+
+
+def test_without_a_browser_the_browser_tests_say_why(monkeypatch) -> None:
+    from tests.console.conftest import _browser_missing
+
+    monkeypatch.setenv("PATH", "/nonexistent")
+    assert "no chromium on PATH" in (_browser_missing() or "")
