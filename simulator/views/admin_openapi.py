@@ -50,8 +50,8 @@ def _operation(app: Flask, endpoint: str, method: str, params: list[str]) -> dic
 def openapi_document(app: Flask, prefix: str) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
-        if not rule.rule.startswith(prefix + "/"):
-            continue
+        if not rule.rule.startswith(prefix + "/") or not rule.endpoint.startswith("admin."):
+            continue  # the QA console's pages (console.*) live under the prefix too, but are not the API
         params = list(rule.arguments)
         path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
