@@ -8,7 +8,9 @@ the connector did (its own report text) and the expectations checked against it.
 from __future__ import annotations
 
 import re
+import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +25,7 @@ from intacct_harness.connector.ledger import Ledger, State
 from intacct_harness.connector.settings import ConnectionSettings, TmsUser, settings_from_dict
 from intacct_harness.scenarios import expectations as ex
 from intacct_harness.scenarios.source import ScenarioError, load
-from intacct_harness.scenarios.spec import Scenario, Step, parse
+from intacct_harness.scenarios.spec import Scenario, Step, apply_tms, parse
 from intacct_harness.simulator.app import create_app
 from intacct_harness.simulator.testing import IN_PROCESS_BASE, Admin, AdminError, InProcessTransport
 from intacct_harness.simulator.views.gateway import GATEWAY_PATH
@@ -94,6 +96,19 @@ class _KillAfter(httpx.BaseTransport):
         return response
 
 
+class _Counting(httpx.BaseTransport):
+    """Counts the connector's HTTP requests (the ``requests`` check): a ticket "it hammers our Sage" needs it."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner, self.count = inner, 0
+        self._lock = threading.Lock()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        with self._lock:
+            self.count += 1
+        return self.inner.handle_request(request)
+
+
 class Run:
     """One scenario's world: the simulator app, the admin handle, the connection and its ledger."""
 
@@ -102,6 +117,7 @@ class Run:
         self.app = create_app({"LATENCY": True, "FAULT_SEED": 0})
         self.transport = InProcessTransport(app=self.app)
         self.admin = Admin(httpx.Client(transport=self.transport, base_url=IN_PROCESS_BASE))
+        self.counting = _Counting(self.transport)
         try:
             self.admin.seed(sc.seed)
         except AdminError as exc:
@@ -109,7 +125,7 @@ class Run:
         self.ledger = Ledger()
         self.raw = dict(sc.connection, endpoint=IN_PROCESS_BASE + GATEWAY_PATH)
         self.settings = self._settings(self.raw, "connection")
-        self.connection = self._connect(self.transport)
+        self.connection = self._connect(self.counting)
 
     def _settings(self, raw: dict[str, Any], path: str) -> ConnectionSettings:
         try:
@@ -117,10 +133,11 @@ class Run:
         except ConnectorError as exc:
             raise self.sc.source.error(path, str(exc)) from None
 
-    def _connect(self, transport: httpx.BaseTransport) -> Connection:
+    def _connect(self, transport: httpx.BaseTransport, settings: ConnectionSettings | None = None) -> Connection:
         http = httpx.Client(transport=transport, base_url=IN_PROCESS_BASE)
         retry = RetryPolicy(attempts=6, base_delay=0.01, max_delay=0.05)
-        return Connection(self.settings, http, ledger=self.ledger, environ=SENDER_ENV, retry=retry, timeout=30)
+        return Connection(settings or self.settings, http, ledger=self.ledger, environ=SENDER_ENV, retry=retry,
+                          timeout=30)
 
     def operator(self, step: Step) -> TmsUser:
         raw = step.body.get("operator") or self.sc.operator
@@ -141,7 +158,7 @@ class Run:
         return result
 
     def _doctor(self, step: Step, out: StepResult) -> None:
-        report = _attempt(lambda: self.connection.doctor(self.operator(step)), step, out)
+        report = _attempt(lambda: self.connection.doctor(self.operator(step)), step.expect, out)
         if report is None:
             return
         out.output = report.render()
@@ -158,19 +175,20 @@ class Run:
             out.checks.append(ex.Check(f"check '{key}' passes", "pass", "pass" if key in passed else
                                        next((c.status for c in report.checks if c.key == key), "no such check"),
                                        key in passed))
-        for text in e.get("messages_contain") or []:
-            out.checks.append(ex.contains("checklist text", str(text), out.output))
+        out.checks += ex.text_checks("checklist text", e, "messages", out.output)
 
     def _sync(self, step: Step, out: StepResult) -> None:
-        sub = self.settings.subsidiary_id
-        posted_before = {en.key for en in self.ledger.entries(sub, State.POSTED)}
-        report = _attempt(lambda: self.connection.sync(
-            self.sc.dataset, include_history=bool(step.body.get("include_history")),
-            export_payments=bool(step.body.get("export_payments"))), step, out)
+        self._sync_with(self.connection, self.settings.subsidiary_id, step.body, step.expect, step, out)
+
+    def _sync_with(self, connection: Connection, sub: str, body: dict[str, Any], e: dict[str, Any], step: Step,
+                   out: StepResult, before: set[Any] | None = None) -> None:
+        posted_before = before if before is not None else {en.key for en in self.ledger.entries(sub, State.POSTED)}
+        report = _attempt(lambda: connection.sync(
+            self.sc.dataset, include_history=bool(body.get("include_history")),
+            export_payments=bool(body.get("export_payments"))), e, out)
         if report is None:
             return
         out.output = _render_sync(report)
-        e = step.expect
         actual = {"posted": report.posted, "failed": len(report.failed), "not_migrated": len(report.not_migrated),
                   "recovered": len(report.recovered), "uncertain": len(report.uncertain)}
         out.checks += ex.count_checks(e, actual, ("posted", "failed", "not_migrated", "recovered", "uncertain"))
@@ -188,14 +206,42 @@ class Run:
             states[n] = {"state": "recovered"}
         for n in report.uncertain:
             states[n] = {"state": "uncertain"}
-        out.checks += ex.document_checks(e, states, self._code())
-        for text in e.get("messages_contain") or []:
-            out.checks.append(ex.contains("sync report text", str(text), out.output))
+        out.checks += ex.document_checks(e, states, self._code(sub))
+        out.checks += ex.text_checks("sync report text", e, "messages", out.output)
+
+    def _concurrent_syncs(self, step: Step, out: StepResult) -> None:
+        """Each subsidiary's sync in its own thread, released together: one company's concurrency limit."""
+        subs = [str(s) for s in step.body["subsidiaries"]]
+        conns = {sub: self._connect(self.counting, self._settings(dict(self.raw, subsidiary_id=sub), step.path))
+                 for sub in subs}
+        parts = {sub: StepResult("sync", step.path, out.line, f"sync {sub}") for sub in subs}
+        before = {sub: {en.key for en in self.ledger.entries(sub, State.POSTED)} for sub in subs}
+        start = threading.Barrier(len(subs))
+
+        def one(sub: str) -> None:
+            start.wait(timeout=30)
+            self._sync_with(conns[sub], sub, step.body, dict(step.expect.get(sub) or {}), step, parts[sub],
+                            before[sub])
+
+        threads = [threading.Thread(target=one, args=(sub,), name=f"sync-{sub}") for sub in subs]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=300)
+        for sub in subs:
+            part = parts[sub]
+            out.output += ("\n" if out.output else "") + f"[{sub}] " + part.output.replace("\n", f"\n[{sub}] ")
+            for c in part.checks:
+                out.checks.append(ex.Check(f"{sub}: {c.name}", c.expected, c.actual, c.ok))
+
+    def _add_tms(self, step: Step, out: StepResult) -> None:
+        apply_tms(self.sc.dataset, step.body)
+        out.output = "TMS: " + ", ".join(f"{len(v)} {k} added" for k, v in step.body.items() if v)
 
     def _interrupted_sync(self, step: Step, out: StepResult) -> None:
         n = int(step.body.get("after_requests", 1))
         in_flight = bool(step.body.get("in_flight"))
-        dying = self._connect(_KillAfter(self.transport, n, in_flight))
+        dying = self._connect(_KillAfter(self.counting, n, in_flight))
         try:
             dying.sync(self.sc.dataset)
             out.output = f"the sync finished within {n} requests: nothing was interrupted"
@@ -203,7 +249,7 @@ class Run:
             when = "while request {n} was in flight (Sage ran it; its answer was never read)" if in_flight \
                 else "after {n} request(s), before sending the next"
             out.output = f"process killed {when.format(n=n)}; the ledger keeps what it had committed"
-        self.connection = self._connect(self.transport)  # the restarted process: same ledger, new client
+        self.connection = self._connect(self.counting)  # the restarted process: same ledger, new client
         self._ledger_checks(step.expect, out)
 
     def _sage_admin(self, step: Step, out: StepResult) -> None:
@@ -214,18 +260,23 @@ class Run:
             if "set_role" in body:
                 role = body["set_role"]
                 self.admin.set_role(company, str(role["role"]), role["permissions"])
-                done.append(f"role {role['role']}: {role['permissions']}")
+                done.append(f"role {role['role']}: {_plain(role['permissions'])}")
             if "change_user" in body:
                 changes = dict(body["change_user"])
                 user = str(changes.pop("user", self.settings.user_id))
                 self.admin.change_user(company, user, **changes)
-                done.append(f"user {user}: {changes}")
+                done.append(f"user {user}: {_plain(changes)}")
             if "change_company" in body:
                 self.admin.change_company(company, **body["change_company"])
-                done.append(f"company: {body['change_company']}")
+                done.append(f"company: {_plain(body['change_company'])}")
             if "add_records" in body:
                 self.admin.add_records(company, body["add_records"])
-                done.append(f"records added: { {k: len(v) for k, v in body['add_records'].items()} }")
+                done.append("records added: " + ", ".join(f"{len(v)} {k}" for k, v in body["add_records"].items()))
+            for ch in body.get("change_records") or []:
+                self.admin.change_record(company, str(ch["object"]), str(ch["key"]), str(ch["action"]),
+                                         ch.get("fields"))
+                done.append(f"{ch['object']} {ch['key']}: {ch['action']}"
+                            + (f" {_plain(ch['fields'])}" if ch.get("fields") else ""))
             if "faults" in body:
                 self.admin.set_faults(body["faults"])
                 done.append(f"{len(body['faults'])} fault rule(s) set")
@@ -263,7 +314,7 @@ class Run:
             out.output = f"refused: {exc}"
         else:
             self.raw, self.settings = new, settings
-            self.connection = self._connect(self.transport)
+            self.connection = self._connect(self.counting)
         out.checks += ex.error_checks(step.expect, error)
 
     def _wait(self, step: Step, out: StepResult) -> None:
@@ -291,8 +342,29 @@ class Run:
             used = sum(self.admin.usage(company).values())
             out.checks.append(ex.equal("API transactions billed", int(e["api_transactions"]), used))
             lines.append(f"{used} API transactions")
+        if "requests" in e:
+            out.checks.append(ex.equal("HTTP requests sent", int(e["requests"]), self.counting.count))
+            lines.append(f"{self.counting.count} requests")
+        if {"functions", "sign_ins", "failed_sign_ins"} & set(e):
+            lines += self._journal_checks(e, out)
+        for rc in e.get("records") or []:
+            out.checks += ex.record_checks(rc, self.admin.records(company, str(rc["object"])))
         self._ledger_checks(e, out)
         out.output = "; ".join(lines) or "checked"
+
+    def _journal_checks(self, e: dict[str, Any], out: StepResult) -> list[str]:
+        """Counts from the gateway's journal: functions run, sign-ins (getAPISession) and refused sign-ins."""
+        entries = self.admin.journal(self.sc.company["id"], limit=100_000)
+        calls = Counter(str(en["function"]) for en in entries)
+        refused = sum(1 for en in entries if en["function"] == "(authentication)" and en.get("user"))
+        sign_ins = calls["getAPISession"] + refused
+        for fn, n in (e.get("functions") or {}).items():
+            out.checks.append(ex.equal(f"{fn} calls", int(n), calls.get(str(fn), 0)))
+        if "sign_ins" in e:
+            out.checks.append(ex.equal("sign-ins", int(e["sign_ins"]), sign_ins))
+        if "failed_sign_ins" in e:
+            out.checks.append(ex.equal("refused sign-ins", int(e["failed_sign_ins"]), refused))
+        return [f"{sign_ins} sign-in(s), {refused} refused"]
 
     def _ledger_checks(self, e: dict[str, Any], out: StepResult) -> None:
         sub = self.settings.subsidiary_id
@@ -305,27 +377,43 @@ class Run:
                                       "advice": en.advice} for en in self.ledger.entries(sub)}
             out.checks += ex.document_checks(e, states, self._code())
 
-    def _code(self) -> str:
+    def _code(self, sub: str | None = None) -> str:
         try:
-            return self.sc.dataset.subsidiary(self.settings.subsidiary_id).code
+            return self.sc.dataset.subsidiary(sub or self.settings.subsidiary_id).code
         except KeyError:
             return ""
 
 
 def _title(step: Step) -> str:
+    if step.kind == "add_tms":
+        return "add_tms " + ", ".join(f"{len(v)} {k}" for k, v in step.body.items() if v)
     body = {k: v for k, v in step.body.items() if k not in ("operator", "by")}
-    return f"{step.kind} {body}" if body else step.kind
+    return f"{step.kind} {_plain(body)}" if body else step.kind
 
 
-def _attempt(call: Callable[[], R], step: Step, out: StepResult) -> R | None:
+def _plain(value: Any) -> str:
+    """A YAML-ish one-line rendering for people, not a Python repr."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {'***' if 'password' in str(k).lower() else _plain(v)}"
+                               for k, v in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_plain(v) for v in value) + "]"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _attempt(call: Callable[[], R], expect: dict[str, Any], out: StepResult) -> R | None:
     """Run a connector call for a step; a refusal is checked against the step's expected error and shown."""
     try:
         result = call()
     except ConnectorError as exc:
-        out.checks += ex.error_checks(step.expect, exc)
+        out.checks += ex.error_checks(expect, exc)
         out.output = f"refused: {exc}"
         return None
-    out.checks += ex.error_checks(step.expect, None)
+    out.checks += ex.error_checks(expect, None)
     return result
 
 
@@ -362,6 +450,9 @@ def run_file(path: str | Path) -> ScenarioResult:
         sc = parse(load(path))
     except ScenarioError as exc:
         return ScenarioResult(str(path), Path(path).stem, "", "", [], error=str(exc))
+    except Exception as exc:  # a validator gap must still be one file's error, never the end of the run
+        return ScenarioResult(str(path), Path(path).stem, "", "", [],
+                              error=f"{path}: cannot load: {type(exc).__name__}: {exc}")
     result = ScenarioResult(sc.file, sc.name, sc.ticket, sc.description, _setup_summary(sc),
                             known_issue=sc.known_issue)
     try:
@@ -370,6 +461,8 @@ def run_file(path: str | Path) -> ScenarioResult:
             result.steps.append(run.run_step(step))
     except ScenarioError as exc:
         result.error = str(exc)
+    except Exception as exc:  # the simulator refused the setup in a way the validator did not foresee
+        result.error = f"{sc.file}: cannot run: {type(exc).__name__}: {exc}"
     result.seconds = time.perf_counter() - started
     return result
 

@@ -7,8 +7,12 @@ A scenario describes one customer's situation end to end:
 - ``tms``: their TMS data, explicit records or ``generate``d with Faker from a seed;
 - ``connection``: the connector settings (as in a connector config file; defaults filled in);
 - ``operator``: the Alvys user running the wizard and syncs;
-- ``steps``: doctor, sync, sage_admin (what an admin changes), connection (settings changes),
-  interrupted_sync (a sync killed after N requests), check; each may carry ``expect``.
+- ``steps``: doctor, sync, concurrent_syncs (several subsidiaries at once), sage_admin (what an admin
+  changes, records included), connection (settings changes), add_tms (new TMS documents and parties),
+  interrupted_sync (a sync killed after N requests), wait, check; each may carry ``expect``.
+
+Everything is validated before the first step runs (see ``validate``): keys, types and every name
+a value holds (subsidiaries, parties, documents, modules, Sage objects, ledger states, checks).
 """
 
 from __future__ import annotations
@@ -32,7 +36,9 @@ from intacct_harness.connector.tms.model import (
     SettlementLine,
     Subsidiary,
 )
+from intacct_harness.scenarios import vocabulary as vocab
 from intacct_harness.scenarios.source import Source, check_keys, check_type
+from intacct_harness.scenarios.validate import Context, check_expect, count, one_of, text
 from intacct_harness.simulator.testing import DEFAULT_USER, standard_company
 
 TOP = {"name": "a one-line title", "ticket": "the support ticket it reproduces", "description": "what happens",
@@ -59,7 +65,9 @@ GENERATE = {"seed": "random seed", "subsidiaries": "count", "customers": "count"
             "start": "first creation date", "external_id_ratio": "share of parties with an External Accounting ID",
             "sage_records": "also create the matching Sage customers and vendors (default true)"}
 OPERATOR = {"name": "user name", "role": "Alvys role"}
-STEP_KINDS = ("doctor", "sync", "sage_admin", "connection", "interrupted_sync", "wait", "check")
+STEP_KINDS = ("doctor", "sync", "concurrent_syncs", "sage_admin", "connection", "add_tms", "interrupted_sync",
+              "wait", "check")
+ADD_TMS = {k: TMS[k] for k in ("customers", "carriers", "drivers", "loads", "settlements")}
 DEFAULT_ESTABLISHED = "2026-11-01T00:00:00+00:00"
 DEFAULT_CREATED = datetime(2026, 11, 10, 9, 0, tzinfo=UTC)
 
@@ -110,9 +118,12 @@ def parse(src: Source) -> Scenario:
             records[obj] = list(records.get(obj, [])) + rows
     operator = dict(check_keys(src, "operator", doc.get("operator") or {"name": "QA Admin", "role": "Admin"},
                                OPERATOR, ("name", "role")))
+    _check_modules(src, sage.get("company") or {})
     connection = _connection(src, doc.get("connection") or {}, company, dataset)
-    steps = [_step(src, i, raw) for i, raw in enumerate(check_type(src, "steps", doc["steps"], list,
-                                                                     "a list of steps"))]
+    work = Dataset(list(dataset.subsidiaries), list(dataset.parties), list(dataset.loads), list(dataset.settlements))
+    ctx = Context(_document_numbers(work))
+    steps = [_step(src, i, raw, work, ctx, connection) for i, raw in
+             enumerate(check_type(src, "steps", doc["steps"], list, "a list of steps"))]
     if not steps:
         raise src.error("steps", "a scenario needs at least one step")
     return Scenario(src, str(doc["name"]), str(doc.get("ticket", "")), str(doc.get("description", "")).strip(),
@@ -218,60 +229,126 @@ def _dataset(src: Source, tms: Mapping[str, Any]) -> tuple[Dataset, dict[str, li
                                             str(s.get("code", s["id"]))))
     if not data.subsidiaries:
         data.subsidiaries.append(Subsidiary("SUB1", "Main subsidiary", "AL"))
-    default_sub = data.subsidiaries[0].id
+    add_tms(src, "tms", tms, data)
+    return data, extra
+
+
+def add_tms(src: Source, path: str, tms: Mapping[str, Any], data: Dataset) -> dict[str, list[Any]]:
+    """Parties, loads and settlements of ``tms`` (or an ``add_tms`` step) appended to ``data``; returns them.
+
+    Every reference must resolve: a load's customer, a settlement's payee, subsidiaries everywhere
+    (``external_ids`` included), and a number must not repeat one already in the TMS data.
+    """
+    subs = [s.id for s in data.subsidiaries]
+    default_sub = subs[0]
+    added: dict[str, list[Any]] = {"parties": [], "loads": [], "settlements": []}
+    ids = {p.id: p for p in data.parties}
     for section, kind in (("customers", PartyKind.CUSTOMER), ("carriers", PartyKind.CARRIER),
                           ("drivers", PartyKind.DRIVER)):
-        for i, raw in enumerate(check_type(src, f"tms.{section}", tms.get(section) or [], list, "a list")):
-            p = check_keys(src, f"tms.{section}[{i}]", raw, PARTY, ("id", "name"))
-            ext = check_type(src, f"tms.{section}[{i}].external_ids", p.get("external_ids") or {}, Mapping,
+        for i, raw in enumerate(check_type(src, f"{path}.{section}", tms.get(section) or [], list, "a list")):
+            at = f"{path}.{section}[{i}]"
+            p = check_keys(src, at, raw, PARTY, ("id", "name"))
+            if str(p["id"]) in ids:
+                raise src.error(f"{at}.id", f"a party with id {p['id']!r} is already in the TMS data")
+            ext = check_type(src, f"{at}.external_ids", p.get("external_ids") or {}, Mapping,
                              "a mapping of subsidiary id to Sage ID")
-            data.parties.append(Party(str(p["id"]), kind, str(p["name"]), {str(k): str(v) for k, v in ext.items()}))
-    ids = {p.id: p for p in data.parties}
-    for i, raw in enumerate(check_type(src, "tms.loads", tms.get("loads") or [], list, "a list of loads")):
-        path = f"tms.loads[{i}]"
-        ld = check_keys(src, path, raw, LOAD, ("number", "customer", "charges"))
+            for sub, sage_id in ext.items():
+                one_of(src, f"{at}.external_ids.{sub}", str(sub), subs, "subsidiary")
+                text(src, f"{at}.external_ids.{sub}", sage_id)
+            party = Party(str(p["id"]), kind, str(p["name"]), {str(k): str(v) for k, v in ext.items()})
+            ids[party.id] = party
+            added["parties"].append(party)
+    numbers = {(ld.subsidiary_id, ld.number) for ld in data.loads}
+    for i, raw in enumerate(check_type(src, f"{path}.loads", tms.get("loads") or [], list, "a list of loads")):
+        at = f"{path}.loads[{i}]"
+        ld = check_keys(src, at, raw, LOAD, ("number", "customer", "charges"))
         if str(ld["customer"]) not in ids or ids[str(ld["customer"])].kind is not PartyKind.CUSTOMER:
-            raise src.error(f"{path}.customer", f"no customer with id {ld['customer']!r} in tms.customers")
+            raise src.error(f"{at}.customer", f"no customer with id {ld['customer']!r} in tms.customers")
+        sub = one_of(src, f"{at}.subsidiary", str(ld.get("subsidiary", default_sub)), subs, "subsidiary")
+        if (sub, str(ld["number"])) in numbers:
+            raise src.error(f"{at}.number", f"load {ld['number']!r} of {sub} is already in the TMS data")
+        numbers.add((sub, str(ld["number"])))
         charges = []
-        for j, c in enumerate(check_type(src, f"{path}.charges", ld["charges"], list, "a list of charges")):
-            ch = check_keys(src, f"{path}.charges[{j}]", c, {"kind": "linehaul|fuel_surcharge|accessorial",
-                                                             "amount": "amount", "description": "text"},
+        for j, c in enumerate(check_type(src, f"{at}.charges", ld["charges"], list, "a list of charges")):
+            ch = check_keys(src, f"{at}.charges[{j}]", c, {"kind": "linehaul|fuel_surcharge|accessorial",
+                                                           "amount": "amount", "description": "text"},
                             ("amount",))
-            kind = _enum(src, f"{path}.charges[{j}].kind", ch.get("kind"), ChargeKind, ChargeKind.LINEHAUL)
+            kind = _enum(src, f"{at}.charges[{j}].kind", ch.get("kind"), ChargeKind, ChargeKind.LINEHAUL)
             charges.append(Charge(kind, str(ch.get("description", kind.value.replace("_", " ").title())),
-                                  _money(src, f"{path}.charges[{j}].amount", ch["amount"])))
-        created = _when(src, f"{path}.created", ld.get("created"))
-        data.loads.append(Load(
-            id=f"load-{ld['number']}", number=str(ld["number"]), subsidiary_id=str(ld.get("subsidiary", default_sub)),
+                                  _money(src, f"{at}.charges[{j}].amount", ch["amount"])))
+        created = _when(src, f"{at}.created", ld.get("created"))
+        added["loads"].append(Load(
+            id=f"load-{ld['number']}", number=str(ld["number"]), subsidiary_id=sub,
             customer_id=str(ld["customer"]),
-            status=_enum(src, f"{path}.status", ld.get("status"), LoadStatus, LoadStatus.DELIVERED),
+            status=_enum(src, f"{at}.status", ld.get("status"), LoadStatus, LoadStatus.DELIVERED),
             charges=charges, created_at=created, delivered_at=created,
             division=str(ld.get("division", "")), equipment=str(ld.get("equipment", "")),
             terminal=str(ld.get("terminal", "")), po_number=str(ld.get("po_number", ""))))
-    for i, raw in enumerate(check_type(src, "tms.settlements", tms.get("settlements") or [], list, "a list")):
-        path = f"tms.settlements[{i}]"
-        st = check_keys(src, path, raw, SETTLEMENT, ("number", "payee", "lines"))
+    numbers = {(st.subsidiary_id, st.number) for st in data.settlements}
+    for i, raw in enumerate(check_type(src, f"{path}.settlements", tms.get("settlements") or [], list, "a list")):
+        at = f"{path}.settlements[{i}]"
+        st = check_keys(src, at, raw, SETTLEMENT, ("number", "payee", "lines"))
         payee = ids.get(str(st["payee"]))
         if payee is None or payee.kind is PartyKind.CUSTOMER:
-            raise src.error(f"{path}.payee", f"no carrier or driver with id {st['payee']!r} in tms")
+            raise src.error(f"{at}.payee", f"no carrier or driver with id {st['payee']!r} in tms")
+        sub = one_of(src, f"{at}.subsidiary", str(st.get("subsidiary", default_sub)), subs, "subsidiary")
+        if (sub, str(st["number"])) in numbers:
+            raise src.error(f"{at}.number", f"settlement {st['number']!r} of {sub} is already in the TMS data")
+        numbers.add((sub, str(st["number"])))
         lines = []
-        for j, ln in enumerate(check_type(src, f"{path}.lines", st["lines"], list, "a list of lines")):
-            line = check_keys(src, f"{path}.lines[{j}]", ln, {"description": "text", "amount": "amount",
-                                                             "load_number": "load"}, ("amount",))
+        for j, ln in enumerate(check_type(src, f"{at}.lines", st["lines"], list, "a list of lines")):
+            line = check_keys(src, f"{at}.lines[{j}]", ln, {"description": "text", "amount": "amount",
+                                                           "load_number": "load"}, ("amount",))
             lines.append(SettlementLine(str(line.get("description", "Settlement")),
-                                        _money(src, f"{path}.lines[{j}].amount", line["amount"]),
+                                        _money(src, f"{at}.lines[{j}].amount", line["amount"]),
                                         str(line.get("load_number", ""))))
-        created = _when(src, f"{path}.created", st.get("created"))
-        data.settlements.append(Settlement(
-            id=f"settlement-{st['number']}", number=str(st["number"]),
-            subsidiary_id=str(st.get("subsidiary", default_sub)), payee_kind=payee.kind, payee_id=payee.id,
-            lines=lines, created_at=created, period_end=created.date(), division=str(st.get("division", "")),
-            equipment=str(st.get("equipment", "")), terminal=str(st.get("terminal", ""))))
-    known_subs = {s.id for s in data.subsidiaries}
-    for i, ld in enumerate(data.loads):
-        if ld.subsidiary_id not in known_subs:
-            raise src.error(f"tms.loads[{i}].subsidiary", f"no subsidiary {ld.subsidiary_id!r} in tms.subsidiaries")
-    return data, extra
+        created = _when(src, f"{at}.created", st.get("created"))
+        added["settlements"].append(Settlement(
+            id=f"settlement-{st['number']}", number=str(st["number"]), subsidiary_id=sub,
+            payee_kind=payee.kind, payee_id=payee.id, lines=lines, created_at=created, period_end=created.date(),
+            division=str(st.get("division", "")), equipment=str(st.get("equipment", "")),
+            terminal=str(st.get("terminal", ""))))
+    apply_tms(data, added)
+    return added
+
+
+def apply_tms(data: Dataset, added: Mapping[str, list[Any]]) -> None:
+    data.parties.extend(added["parties"])
+    data.loads.extend(added["loads"])
+    data.settlements.extend(added["settlements"])
+
+
+def _document_numbers(data: Dataset) -> set[str]:
+    """Numbers a document expectation may use: the TMS number, or as sent to Sage (with the code prefix)."""
+    codes = {s.id: s.code for s in data.subsidiaries}
+    out = set()
+    for src in (*data.loads, *data.settlements):
+        out |= {src.number, f"{codes.get(src.subsidiary_id, '')}-{src.number}"}
+    return out
+
+
+def _check_modules(src: Source, company: Any) -> None:
+    """Role and user permissions name modules Sage has (``Acounts Payable`` is refused, with the list)."""
+    if not isinstance(company, Mapping):
+        return
+    for section in ("roles", "users"):
+        items = company.get(section)
+        for i, item in enumerate(items if isinstance(items, list) else []):
+            perms = item.get("permissions") if isinstance(item, Mapping) else None
+            for module in perms if isinstance(perms, Mapping) else {}:
+                _module(src, f"sage.company.{section}[{i}].permissions.{module}", module)
+    subs = company.get("subscriptions")
+    for i, module in enumerate(subs if isinstance(subs, list) else []):
+        _module(src, f"sage.company.subscriptions[{i}]", module)
+
+
+def _module(src: Source, path: str, name: Any) -> str:
+    from intacct_harness.simulator.models.permissions import known_module
+
+    try:
+        return known_module(str(name))
+    except ValueError:
+        raise src.error(path, f"unknown module {name!r} (one of: {', '.join(vocab.MODULES)})") from None
 
 
 # --------------------------------------------------------------------------- connection and steps
@@ -283,46 +360,142 @@ def _connection(src: Source, raw: Any, company: dict[str, Any], data: Dataset) -
     if not any(k in conn for k in ("user_password", "user_password_env", "user_password_file")):
         conn["user_password"] = DEFAULT_USER[1]
     conn.setdefault("established_at", DEFAULT_ESTABLISHED)
+    _setting_keys(src, "connection", conn)
     return conn
 
 
+def _setting_keys(src: Source, path: str, conn: Mapping[str, Any]) -> None:
+    for key in conn:
+        if key not in vocab.CONNECTION_SETTINGS:
+            raise src.error(f"{path}.{key}", f"unknown setting (one of: {', '.join(vocab.CONNECTION_SETTINGS)})")
+
+
+OPERATOR_HELP = "{name, role}: the Alvys user"
+SYNC_KEYS = {"operator": "who runs it", "include_history": "ask for historical migration",
+             "export_payments": "ask for payment export", "expect": "expectations"}
 STEP_KEYS: dict[str, dict[str, str]] = {
     "doctor": {"operator": "who runs the wizard", "expect": "expectations"},
-    "sync": {"operator": "who runs it", "include_history": "ask for historical migration",
-             "export_payments": "ask for payment export", "expect": "expectations"},
+    "sync": SYNC_KEYS,
+    "concurrent_syncs": {"subsidiaries": "subsidiary ids whose syncs start at the same moment (2 or more)",
+                         **{k: v for k, v in SYNC_KEYS.items() if k != "expect"},
+                         "expect": "{subsidiary id: that subsidiary's sync expectations}"},
     "interrupted_sync": {"after_requests": "requests that get through before the process dies",
                          "in_flight": "true: it dies while the last of them is in flight (Sage ran it, the "
                                       "answer is never read)",
                          "expect": "expectations"},
     "sage_admin": {"set_role": "{role, permissions}", "change_user": "{user, ...changes}",
                    "change_company": "company settings", "add_records": "{OBJECT: [records]}",
+                   "change_records": "[{object, key, action: update|deactivate|reactivate|delete, fields}]",
                    "faults": "replace the fault rules", "clear_faults": "true", "advance_clock": "seconds",
                    "expire_sessions": "true", "expect": "expectations"},
     "connection": {"change": "settings to change", "by": "{name, role}", "template_for": "new subsidiary id",
                    "expect": "expectations"},
+    "add_tms": {**ADD_TMS},
     "wait": {"seconds": "real seconds to let pass (at most 10), e.g. for the connection's settle_seconds"},
-    "check": {"sage_records": "{OBJECT: count}", "no_duplicates": "true", "api_transactions": "count",
-              "ledger": "{state: count}", "documents": "{number: state or {state, errorno, message_contains}}"},
+    "check": {},
 }
+from intacct_harness.scenarios.expectations import CHECK_KEYS  # noqa: E402
+
+STEP_KEYS["check"] = CHECK_KEYS
+CHANGE_RECORD = {"object": "Sage object", "key": "its ID (VENDORID, CUSTOMERID...) or RECORDNO",
+                 "action": "update|deactivate|reactivate|delete", "fields": "{FIELD: new value} (update only)"}
 
 
-def _step(src: Source, i: int, raw: Any) -> Step:
+def _bool(src: Source, path: str, value: Any) -> None:
+    if not isinstance(value, bool):
+        raise src.error(path, f"expected true or false; got {value!r}")
+
+
+def _step(src: Source, i: int, raw: Any, work: Dataset, ctx: Context, conn: dict[str, Any]) -> Step:
     path = f"steps[{i}]"
     if not isinstance(raw, Mapping) or len(raw) != 1:
         raise src.error(path, f"each step is one of: {', '.join(STEP_KINDS)} (a mapping with exactly one key)")
     kind, body = next(iter(raw.items()))
     if kind not in STEP_KEYS:
         raise src.error(f"{path}.{kind}", f"unknown step (one of: {', '.join(STEP_KINDS)})")
-    body = dict(check_keys(src, f"{path}.{kind}", body or {}, STEP_KEYS[kind]))
+    at = f"{path}.{kind}"
+    body = dict(check_keys(src, at, body or {}, STEP_KEYS[kind]))
     expect = body.pop("expect", {}) or {}
+    subs = [s.id for s in work.subsidiaries]
+    for key in ("operator", "by"):
+        if key in body:
+            check_keys(src, f"{at}.{key}", body[key], OPERATOR, ("name",))
+    for key in ("include_history", "export_payments", "in_flight", "clear_faults", "expire_sessions"):
+        if key in body:
+            _bool(src, f"{at}.{key}", body[key])
     if kind == "wait":
         seconds = body.get("seconds")
         if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0 < seconds <= 10:
-            raise src.error(f"{path}.wait.seconds", f"expected a number of seconds from 0 to 10; got {seconds!r}")
+            raise src.error(f"{at}.seconds", f"expected a number of seconds from 0 to 10; got {seconds!r}")
+    elif kind == "interrupted_sync" and "after_requests" in body:
+        if count(src, f"{at}.after_requests", body["after_requests"]) < 1:
+            raise src.error(f"{at}.after_requests", "expected at least 1 request")
+    elif kind == "sage_admin":
+        _sage_admin(src, at, body)
+    elif kind == "connection":
+        change = check_type(src, f"{at}.change", body.get("change") or {}, Mapping, "a mapping of settings")
+        _setting_keys(src, f"{at}.change", change)
+        if "template_for" in body:
+            one_of(src, f"{at}.template_for", str(body["template_for"]), subs, "subsidiary")
+    elif kind == "add_tms":
+        body = add_tms(src, at, body, work)
+        ctx.documents |= _document_numbers(work)
+        return Step(kind, body, at, {})
     if kind == "check":
-        expect, body = body, {}
-    check_type(src, f"{path}.{kind}.expect", expect, Mapping, "a mapping of expectations")
-    from intacct_harness.scenarios.expectations import EXPECT_KEYS
-    allowed = EXPECT_KEYS.get(kind, {})
-    check_keys(src, f"{path}.{kind}" + (".expect" if kind != "check" else ""), expect, allowed)
-    return Step(kind, body, f"{path}.{kind}", dict(expect))
+        return Step(kind, {}, at, check_expect(src, at, kind, body, ctx))
+    if kind == "concurrent_syncs":
+        chosen = check_type(src, f"{at}.subsidiaries", body.get("subsidiaries"), list, "a list of subsidiary ids")
+        if len(chosen) < 2 or len(set(map(str, chosen))) != len(chosen):
+            raise src.error(f"{at}.subsidiaries", "list two or more different subsidiaries")
+        for j, sub in enumerate(chosen):
+            one_of(src, f"{at}.subsidiaries[{j}]", str(sub), subs, "subsidiary")
+        per = check_type(src, f"{at}.expect", expect, Mapping, "a mapping of subsidiary id to expectations")
+        for sub, want in per.items():
+            one_of(src, f"{at}.expect.{sub}", str(sub), [str(c) for c in chosen], "subsidiary of this step")
+            check_expect(src, f"{at}.expect.{sub}", "sync", want or {}, ctx)
+        return Step(kind, body, at, dict(per))
+    return Step(kind, body, at, check_expect(src, f"{at}.expect", kind, expect, ctx))
+
+
+def _sage_admin(src: Source, at: str, body: dict[str, Any]) -> None:
+    """The admin's changes, checked against what the simulator's admin API accepts."""
+    if "set_role" in body:
+        role = check_keys(src, f"{at}.set_role", body["set_role"], {"role": "role name",
+                                                                     "permissions": "{module: level}"},
+                          ("role", "permissions"))
+        perms = check_type(src, f"{at}.set_role.permissions", role["permissions"], Mapping,
+                           "a mapping of module to level")
+        for module in perms:
+            _module(src, f"{at}.set_role.permissions.{module}", module)
+    if "change_user" in body:
+        allowed = {"user": "user id (default: the connection's)"} | {k: k for k in vocab.USER_CHANGES}
+        check_keys(src, f"{at}.change_user", body["change_user"], allowed)
+        perms = body["change_user"].get("permissions")
+        for module in perms if isinstance(perms, Mapping) else {}:
+            _module(src, f"{at}.change_user.permissions.{module}", module)
+    if "change_company" in body:
+        check_keys(src, f"{at}.change_company", body["change_company"], {k: k for k in vocab.COMPANY_CHANGES})
+        _check_modules(src, body["change_company"])
+    if "add_records" in body:
+        for obj in check_type(src, f"{at}.add_records", body["add_records"], Mapping, "a mapping of OBJECT to "
+                              "records"):
+            one_of(src, f"{at}.add_records.{obj}", obj, vocab.SAGE_OBJECTS, "Sage object")
+    for j, ch in enumerate(check_type(src, f"{at}.change_records", body.get("change_records") or [], list,
+                                      "a list of record changes")):
+        cp = f"{at}.change_records[{j}]"
+        ch = check_keys(src, cp, ch, CHANGE_RECORD, ("object", "key", "action"))
+        obj = one_of(src, f"{cp}.object", ch["object"], vocab.SAGE_OBJECTS, "Sage object")
+        text(src, f"{cp}.key", ch["key"])
+        action = one_of(src, f"{cp}.action", ch["action"], vocab.ACTIONS, "action")
+        if (action == "update") != ("fields" in ch):
+            raise src.error(f"{cp}.fields", "required with action update" if action == "update"
+                            else f"only with action update, not {action}")
+        header, _ = vocab.object_fields(obj)
+        for name in check_type(src, f"{cp}.fields", ch.get("fields") or {}, Mapping, "a mapping of field to value"):
+            one_of(src, f"{cp}.fields.{name}", name, sorted(header), f"{obj} field")
+    if "faults" in body:
+        check_type(src, f"{at}.faults", body["faults"], list, "a list of fault rules")
+    if "advance_clock" in body:
+        value = body["advance_clock"]
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise src.error(f"{at}.advance_clock", f"expected seconds (0 or more); got {value!r}")

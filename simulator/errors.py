@@ -191,6 +191,11 @@ class UserInactive(AuthenticationError):
 
 
 class UserLockedOut(AuthenticationError):
+    """Also what a user gets after ``THRESHOLD`` wrong passwords in a row, until an admin unlocks them."""
+
+    THRESHOLD = 5  # failed sign-ins that lock a user: the real number is not public
+    source = "text: " + SIMULATOR_CHOICE + "; lock-out after THRESHOLD wrong passwords: " + SIMULATOR_CHOICE
+
     def __init__(self, user_id: str) -> None:
         super().__init__(ErrorDetail(
             "XL03000006", "", f"User '{user_id}' is locked out.",

@@ -112,6 +112,12 @@ class Admin:
     def add_records(self, company_id: str, records: dict[str, list[dict[str, Any]]]) -> Any:
         return self._call("POST", f"/companies/{company_id}/records", records)
 
+    def change_record(self, company_id: str, object_name: str, key: str, action: str,
+                      fields: dict[str, Any] | None = None) -> Any:
+        """Update, deactivate, reactivate or delete one record, as an admin does in Sage's UI."""
+        body: dict[str, Any] = {"action": action} | ({"fields": fields} if fields is not None else {})
+        return self._call("POST", f"/companies/{company_id}/records/{object_name}/{key}", body)
+
     def records(self, company_id: str, object_name: str) -> list[dict[str, Any]]:
         return self._call("GET", f"/companies/{company_id}/records/{object_name}")["records"]
 

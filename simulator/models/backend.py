@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from lxml import etree
 
@@ -194,8 +195,12 @@ class Backend:
             self._check_company(company, control)
             user = company.user(login.userid)
             if user is None or not verify_secret(user.get("password_hash", ""), login.password):
+                if user is not None:
+                    _failed_sign_in(tx, company, user)
                 raise SignInIncorrect()
             user_id = next(uid for uid, u in company.doc["users"].items() if u is user)
+            if user.pop("failed_signins", None) is not None and user.get("status", "active") == "active":
+                tx.put_company(company.doc)  # a good password resets the count of failed attempts
             self._check_user(user_id, user)
             entity = login.locationid or ""
             metadata.check_entity_access(company, user_id, user, entity)
@@ -314,6 +319,14 @@ class Backend:
         tx.journal(ts=now, company=company, user=user, function=f"({exc.level.value})", controlid=controlid[:256],
                    status="failure", errorno=err.errorno, message=err.description2[:500],
                    http_status=exc.http_status)
+
+
+def _failed_sign_in(tx: Tx, company: Company, user: dict[str, Any]) -> None:
+    """Count a wrong password; the attempt that reaches the threshold locks the user out."""
+    user["failed_signins"] = int(user.get("failed_signins", 0)) + 1
+    if user["failed_signins"] >= UserLockedOut.THRESHOLD:
+        user["status"] = "locked"
+    tx.put_company(company.doc)
 
 
 def _target_of(tx: Tx, request: Request) -> tuple[str, str] | None:

@@ -67,6 +67,17 @@ def normalise_module(name: str) -> str:
     return name.strip()
 
 
+def known_module(name: str) -> str:
+    """The module's canonical name; ``ValueError`` naming the modules when it is not one Sage has here.
+
+    A misspelt module (``Acounts Payable``) must be refused, not stored as a module nobody checks.
+    """
+    module = normalise_module(name)
+    if module not in GUIDE_MODULES:
+        raise ValueError(f"unknown module {name!r} (one of: {', '.join(GUIDE_MODULES)})")
+    return module
+
+
 def parse_level(level: str | Iterable[str]) -> frozenset[str]:
     """``"All"``, ``"Read only"``, ``"None"`` or a list of verbs -> the set of verbs granted."""
     if isinstance(level, str):

@@ -8,7 +8,9 @@ tests nothing. Records go through the same validation as the gateway's ``create`
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
+from datetime import date, datetime
 from typing import Any
 
 from intacct_harness.simulator.errors import IntacctError
@@ -21,7 +23,7 @@ from intacct_harness.simulator.models.permissions import (
     GUIDE_MODULES,
     USER_TYPE_CAPS,
     VERBS,
-    normalise_module,
+    known_module,
     parse_level,
 )
 from intacct_harness.simulator.models.secrets import hash_secret
@@ -89,17 +91,40 @@ def _str(path: str, value: Any) -> str:
     return str(value)
 
 
+def _module(path: str, value: Any) -> str:
+    try:
+        return known_module(_str(path, value))
+    except ValueError as exc:
+        raise SeedError(f"{path}: {exc}") from None
+
+
 def _permissions(path: str, value: Any) -> dict[str, list[str]]:
     if not isinstance(value, Mapping):
         raise SeedError(f"{path}: expected a mapping of module to level")
     out = {}
     for module, level in value.items():
+        name = _module(f"{path}.{module}", module)
         try:
             verbs = parse_level(level)
         except ValueError as exc:
             raise SeedError(f"{path}.{module}: {exc}") from None
-        out[normalise_module(str(module))] = [v for v in VERBS if v in verbs]
+        out[name] = [v for v in VERBS if v in verbs]
     return out
+
+
+def _date(path: str, value: Any) -> str:
+    """MM/DD/YYYY as Sage writes it; YAML dates and ISO ``2026-11-09`` are accepted too."""
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            value = date.fromisoformat(value)
+    if isinstance(value, date):
+        value = value.strftime("%m/%d/%Y")
+    try:
+        return writes.check_date(path.rsplit(".", 1)[-1], str(value))
+    except IntacctError as exc:
+        raise SeedError(f"{path}: {exc}") from None
 
 
 def company_doc(path: str, spec: Mapping[str, Any], existing: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -113,7 +138,7 @@ def company_doc(path: str, spec: Mapping[str, Any], existing: dict[str, Any] | N
                                      for i, s in enumerate(_list(f"{path}.authorized_senders",
                                                                  spec["authorized_senders"]))]
     if "subscriptions" in spec:
-        doc["subscriptions"] = [normalise_module(_str(f"{path}.subscriptions[{i}]", s))
+        doc["subscriptions"] = [_module(f"{path}.subscriptions[{i}]", s)
                                 for i, s in enumerate(_list(f"{path}.subscriptions", spec["subscriptions"]))]
     if "entities" in spec:
         ents = []
@@ -129,10 +154,7 @@ def company_doc(path: str, spec: Mapping[str, Any], existing: dict[str, Any] | N
         doc["concurrency_limit"] = _int(f"{path}.concurrency_limit", spec["concurrency_limit"], 1)
     if "closed_through" in spec:  # the books are closed through this date (MM/DD/YYYY); null reopens them
         value = spec["closed_through"]
-        try:
-            doc["closed_through"] = writes.check_date("closed_through", str(value)) if value else None
-        except IntacctError as exc:
-            raise SeedError(f"{path}.closed_through: {exc}") from None
+        doc["closed_through"] = _date(f"{path}.closed_through", value) if value else None
     if "session_minutes" in spec:
         doc["session_minutes"] = _int(f"{path}.session_minutes", spec["session_minutes"], 1)
     if "latency" in spec:
@@ -173,6 +195,7 @@ def user_doc(path: str, spec: Any, company: dict[str, Any], existing: dict[str, 
         if status not in _USER_STATUSES:
             raise SeedError(f"{path}.status: expected active, inactive or locked, got {spec['status']!r}")
         user["status"] = status
+        user.pop("failed_signins", None)  # an admin setting the status also resets the failed sign-ins
     if "web_services" in spec:
         user["web_services"] = _bool(f"{path}.web_services", spec["web_services"])
     if "roles" in spec:
@@ -278,6 +301,8 @@ def apply_seed(store: Store, seed: Any, now: float) -> dict[str, int]:
 
 # --------------------------------------------------------------------------- changes while running
 _CHANGE_KEYS = _COMPANY_KEYS - {"id", "roles", "users", "records"}
+COMPANY_CHANGE_KEYS = frozenset(_CHANGE_KEYS)   # what PATCH /companies/<id> accepts (scenarios validate with it)
+USER_KEYS = frozenset(_USER_KEYS)               # what a user block and PATCH .../users/<id> accept
 
 
 def _company(tx: Tx, company_id: str) -> dict[str, Any]:
@@ -340,3 +365,58 @@ def public_company(doc: dict[str, Any]) -> dict[str, Any]:
     out["users"] = {uid: {k: v for k, v in u.items() if k != "password_hash"}
                     for uid, u in doc.get("users", {}).items()}
     return out
+
+
+# --------------------------------------------------------------------------- an admin changing one record
+RECORD_ACTIONS = {"update": "change fields (give `fields`)", "deactivate": "set STATUS inactive",
+                  "reactivate": "set STATUS active", "delete": "remove the record"}
+_RECORD_CHANGE_KEYS = {"action", "fields"}
+
+
+def change_record(store: Store, company_id: str, object_name: str, key: str, body: Any, now: float
+                  ) -> dict[str, Any] | None:
+    """What an admin does to one record in the UI: edit it, make it inactive or active again, delete it.
+
+    ``key`` is the business ID (``VENDORID``...) or the RECORDNO. Returns the record as it now is
+    (``None`` once deleted). Field changes go through the gateway's own field validation.
+    """
+    _keys("change", body, _RECORD_CHANGE_KEYS, ("action",))
+    action = _str("change.action", body["action"])
+    if action not in RECORD_ACTIONS:
+        raise SeedError(f"change.action: unknown action {action!r} (one of: {', '.join(RECORD_ACTIONS)})")
+    if (action == "update") != ("fields" in body):
+        raise SeedError("change.fields: " + ("required with action update: {FIELD: value}" if action == "update"
+                                             else f"only with action update, not {action}"))
+    obj = OBJECTS.get(str(object_name).upper())
+    if obj is None:
+        raise SeedError(f"object {object_name!r} is not one the simulator has (one of: {', '.join(sorted(OBJECTS))})")
+    with store.transaction() as tx:
+        ctx = admin_ctx(tx, Company(_company(tx, company_id)), now)
+        rec = tx.by_key(company_id, obj.name, key)
+        if rec is None and key.isascii() and key.isdigit():
+            rec = tx.by_recordno(company_id, obj.name, int(key))
+        if rec is None:
+            raise SeedError(f"no {obj.name} with {obj.id_field} or RECORDNO {key!r} in company {company_id!r}")
+        if action == "delete":
+            tx.delete_record(company_id, obj.name, rec.recordno)
+            return None
+        if action == "update":
+            fields = body["fields"]
+            if not isinstance(fields, Mapping) or not fields:
+                raise SeedError("change.fields: expected a mapping of field to new value")
+            if obj.id_field in fields or "RECORDNO" in fields:
+                raise SeedError(f"change.fields: {obj.id_field} and RECORDNO cannot change; delete the record "
+                                "and add a new one")
+            try:
+                changes = writes.validate_fields(ctx, obj, _stringify(dict(fields)), creating=False)
+            except IntacctError as exc:
+                raise SeedError(f"change.fields: {exc}") from None
+        else:
+            if "STATUS" not in obj.fields or obj.lines is not None:
+                raise SeedError(f"change.action: {obj.name} records have no active/inactive status")
+            changes = {"STATUS": "active" if action == "reactivate" else "inactive"}
+        rec.doc.update(changes)
+        rec.doc["WHENMODIFIED"] = ctx.timestamp()
+        rec.doc["MODIFIEDBY"] = ctx.session.user_id
+        tx.update_record(company_id, rec, writes._name_of(obj, rec.doc))
+        return dict(rec.doc)

@@ -27,6 +27,7 @@ from intacct_harness.simulator.models.setup import (
     add_records,
     apply_seed,
     change_company,
+    change_record,
     change_user,
     public_company,
     set_role_permissions,
@@ -204,6 +205,16 @@ def records(company_id: str, object_name: str) -> Response:
             raise NotFoundError(f"company {company_id!r} does not exist")
         rows = [dict(r.doc, _entity=r.entity) for r in tx.scan(company_id, object_name.upper())]
     return jsonify(object=object_name.upper(), count=len(rows), records=rows)
+
+
+@bp.post("/companies/<company_id>/records/<object_name>/<key>")
+def post_record_change(company_id: str, object_name: str, key: str) -> Response:
+    """An admin edits one record: ``{"action": "update", "fields": {...}}``, deactivate, reactivate, delete."""
+    backend = _backend()
+    with backend.store.transaction() as tx:
+        now = backend.now(tx)
+    record = change_record(backend.store, company_id, object_name, key, _body(), now)
+    return jsonify(object=object_name.upper(), key=key, deleted=record is None, record=record)
 
 
 @bp.get("/companies/<company_id>/usage")
