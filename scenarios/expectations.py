@@ -38,7 +38,8 @@ CHECK_KEYS = {"sage_records": "{OBJECT: count}", "no_duplicates": "true", "api_t
               "requests": "count of HTTP requests the connector sent so far",
               "functions": "{function name: count} the gateway ran so far (from its journal)",
               "sign_ins": "count of sign-ins (getAPISession) the gateway saw so far, refused ones included",
-              "failed_sign_ins": "count of sign-ins the gateway refused so far"}
+              "failed_sign_ins": "count of sign-ins the gateway refused so far",
+              "throttled": "count of requests the gateway refused at the concurrency limit (GW-0010) so far"}
 EXPECT_KEYS["check"] = CHECK_KEYS
 EXPECT_KEYS["concurrent_syncs"] = {}   # per subsidiary: the sync step's expectations
 
@@ -50,6 +51,7 @@ KEY_TYPES: dict[str, str] = {
     "messages_match": REGEX_LIST, "messages_not_contain": TEXT_LIST, "error": "error", "documents": "documents",
     "ledger": "ledger", "sage_records": "objects", "no_duplicates": TRUE, "api_transactions": COUNT,
     "records": "records", "requests": COUNT, "functions": "functions", "sign_ins": COUNT, "failed_sign_ins": COUNT,
+    "throttled": COUNT,
 }
 TEXT_KEYS = ("contains", "matches", "not_contains")
 ERROR_KEYS = {"type": "the error's class name"} | {f"message_{k}": "text" for k in TEXT_KEYS}

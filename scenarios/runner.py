@@ -345,7 +345,7 @@ class Run:
         if "requests" in e:
             out.checks.append(ex.equal("HTTP requests sent", int(e["requests"]), self.counting.count))
             lines.append(f"{self.counting.count} requests")
-        if {"functions", "sign_ins", "failed_sign_ins"} & set(e):
+        if {"functions", "sign_ins", "failed_sign_ins", "throttled"} & set(e):
             lines += self._journal_checks(e, out)
         for rc in e.get("records") or []:
             out.checks += ex.record_checks(rc, self.admin.records(company, str(rc["object"])))
@@ -364,7 +364,10 @@ class Run:
             out.checks.append(ex.equal("sign-ins", int(e["sign_ins"]), sign_ins))
         if "failed_sign_ins" in e:
             out.checks.append(ex.equal("refused sign-ins", int(e["failed_sign_ins"]), refused))
-        return [f"{sign_ins} sign-in(s), {refused} refused"]
+        throttled = sum(1 for en in entries if en.get("errorno") == "GW-0010")
+        if "throttled" in e:
+            out.checks.append(ex.equal("requests throttled (GW-0010)", int(e["throttled"]), throttled))
+        return [f"{sign_ins} sign-in(s), {refused} refused, {throttled} throttled"]
 
     def _ledger_checks(self, e: dict[str, Any], out: StepResult) -> None:
         sub = self.settings.subsidiary_id

@@ -126,9 +126,23 @@ def parse(src: Source) -> Scenario:
              enumerate(check_type(src, "steps", doc["steps"], list, "a list of steps"))]
     if not steps:
         raise src.error("steps", "a scenario needs at least one step")
+    seed = _wire(seed)
     return Scenario(src, str(doc["name"]), str(doc.get("ticket", "")), str(doc.get("description", "")).strip(),
                     company, seed, dataset, connection, {k: str(v) for k, v in operator.items()}, steps,
                     [str(t) for t in doc.get("tags") or []], str(doc.get("known_issue") or ""))
+
+
+def _wire(value: Any) -> Any:
+    """YAML dates as Sage writes them (MM/DD/YYYY): seeds and admin changes travel as JSON."""
+    if isinstance(value, Mapping):
+        return {k: _wire(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_wire(v) for v in value]
+    if isinstance(value, datetime):
+        return value.strftime("%m/%d/%Y %H:%M:%S")
+    if isinstance(value, date):
+        return value.strftime("%m/%d/%Y")
+    return value
 
 
 def _company(src: Source, sage: Mapping[str, Any]) -> dict[str, Any]:
@@ -432,6 +446,7 @@ def _step(src: Source, i: int, raw: Any, work: Dataset, ctx: Context, conn: dict
             raise src.error(f"{at}.after_requests", "expected at least 1 request")
     elif kind == "sage_admin":
         _sage_admin(src, at, body)
+        body = _wire(body)
     elif kind == "connection":
         change = check_type(src, f"{at}.change", body.get("change") or {}, Mapping, "a mapping of settings")
         _setting_keys(src, f"{at}.change", change)

@@ -101,7 +101,7 @@ def check_expect(src: Source, path: str, kind: str, expect: Any, ctx: Context) -
                 count(src, f"{at}.{obj}", n)
         elif t == "functions":
             for fn, n in check_type(src, at, value, Mapping, "a mapping of function name to count").items():
-                text(src, f"{at}.{fn}", fn)
+                one_of(src, f"{at}.{fn}", fn, vocab.FUNCTIONS, "gateway function")
                 count(src, f"{at}.{fn}", n)
         elif t == "documents":
             _documents(src, at, value, states, ctx)

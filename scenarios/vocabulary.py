@@ -56,3 +56,12 @@ def _connection_settings() -> tuple[str, ...]:
 
 
 CONNECTION_SETTINGS: tuple[str, ...] = _connection_settings()
+
+
+def _functions() -> tuple[str, ...]:
+    from intacct_harness.simulator.models.backend import FUNCTIONS
+
+    return tuple(sorted(FUNCTIONS))
+
+
+FUNCTIONS: tuple[str, ...] = _functions()
