@@ -42,6 +42,7 @@ class StepResult:
     title: str
     output: str = ""
     checks: list[ex.Check] = field(default_factory=list)
+    advice: list[str] = field(default_factory=list)   # what Alvys tells the customer, quoted in the HTML report
 
     @property
     def ok(self) -> bool:
@@ -162,6 +163,7 @@ class Run:
         if report is None:
             return
         out.output = report.render()
+        out.advice += [f"{c.title}: {c.fix}" for c in report.failures() if c.fix]
         e = step.expect
         if "ok" in e:
             out.checks.append(ex.equal("ready to sync", bool(e["ok"]), report.ok))
@@ -200,6 +202,8 @@ class Run:
                 states[en.key.number] = {"state": "posted", "recordno": en.recordno}
         for o in report.failed:
             states[o.number] = {"state": "failed", "errorno": o.errorno, "message": o.message, "advice": o.advice}
+            if o.advice:
+                out.advice.append(o.advice)
         for n in report.not_migrated:
             states[n] = {"state": "not_migrated"}
         for n in report.recovered:
@@ -233,6 +237,7 @@ class Run:
             out.output += ("\n" if out.output else "") + f"[{sub}] " + part.output.replace("\n", f"\n[{sub}] ")
             for c in part.checks:
                 out.checks.append(ex.Check(f"{sub}: {c.name}", c.expected, c.actual, c.ok))
+            out.advice += part.advice
 
     def _add_tms(self, step: Step, out: StepResult) -> None:
         apply_tms(self.sc.dataset, step.body)

@@ -49,7 +49,7 @@ def with_steps(steps: str) -> str:
      "steps[0].sync.expect.documents.AE-L1.error_no: unknown key (allowed here: advice_contains"),
     (with_steps("- check: {ledger: {faild: 0}}\n"),
      "steps[1].check.ledger.faild: unknown ledger state 'faild' (one of: pending, posting, posted, failed"),
-    (with_steps("- check: {sage_records: {APBIL: 0}}\n"), "unknown Sage object 'APBIL' (one of: APBILL,"),
+    (with_steps("- check: {sage_records: {APBIL: 0}}\n"), "unknown Sage object 'APBIL' (one of: "),
     (with_steps("- check: {sage_records: {APBILLS: 0}}\n"), "unknown Sage object 'APBILLS'"),
     (BASE.replace("VENDOR: [", "VENDOR: [").replace("    records:", "    roles: [{name: R, permissions: "
                                                      "{Acounts Payable: All}}]\n    records:"),
@@ -231,3 +231,18 @@ def test_concurrent_syncs_report_each_subsidiary(tmp_path):
     assert result.ok, report.text(result)
     assert [c.name for c in result.steps[0].checks][:2] == ["SUB1: completes without error", "SUB1: posted count"] \
         or "SUB1: posted count" in [c.name for c in result.steps[0].checks]
+
+
+def test_html_report_summary_first_plain_values_quoted_advice_no_secrets(tmp_path):
+    role = "    roles: [{name: Alvys Integration, permissions: {Accounts Payable: None}}]\n"
+    text = BASE.replace("    records:", role + "    records:")
+    failing = run_file(write(tmp_path, text.replace("posted: 2,", "posted: 1, documents: {AE-S1: posted},")
+                             .replace("documents: {AE-L1: posted}}", "messages_contain: [nothing]}")))
+    broken = run_file(write(tmp_path, "name: [unclosed\n", "broken.yaml"))
+    page = report.html_report([failing, broken])
+    assert page.index("<h2>Summary</h2>") < page.index("expectation(s) not met") < page.index("What was set up")
+    assert "ERROR" in page and "could not run" in page
+    assert "<blockquote>" in page and "set Accounts Payable to &quot;All&quot;" in page
+    assert "<td>posted</td><td>failed</td>" in page          # expected and actual, as text
+    assert "&#x27;posted&#x27;" not in page and "sim-user-secret" not in page
+    assert report.redact("password: hunter2 and sim-sender-secret") == "*** and ***"

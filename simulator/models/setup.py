@@ -418,5 +418,5 @@ def change_record(store: Store, company_id: str, object_name: str, key: str, bod
         rec.doc.update(changes)
         rec.doc["WHENMODIFIED"] = ctx.timestamp()
         rec.doc["MODIFIEDBY"] = ctx.session.user_id
-        tx.update_record(company_id, rec, writes._name_of(obj, rec.doc))
+        tx.update_record(company_id, rec, writes.name_of(obj, rec.doc))
         return dict(rec.doc)
