@@ -52,12 +52,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--processes", type=int, default=int(_env("PROCESSES", "0")),
                    help="Locust distributed: master + N workers on this machine (LOAD_PROCESSES; 0 = one process)")
     p.add_argument("--profile", default=_env("PROFILE", ""), help="thresholds.yaml profile (LOAD_PROFILE)")
-    p.add_argument("--smoke", action="store_true", help="5 s, 2 companies, profile smoke")
+    p.add_argument("--smoke", action="store_true", help="at most 12 s, 2 companies, profile smoke")
     p.add_argument("--results", default=_env("RESULTS", str(ROOT / "results")), help="report folder (LOAD_RESULTS)")
     p.add_argument("--name", default="", help="report file prefix (default load-<user>)")
     args = p.parse_args(argv)
     if args.smoke:
-        args.duration = min(args.duration, 5.0)
+        args.duration = min(args.duration, 12.0)
         args.companies = 2 if args.companies == 3 else args.companies
         args.profile = args.profile or "smoke"
     args.users = args.users or args.companies * args.concurrency

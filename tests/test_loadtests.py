@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _smoke(tmp_path: Path, *extra: str) -> tuple[subprocess.CompletedProcess[str], dict[tuple[str, str], dict]]:
-    proc = subprocess.run([sys.executable, "-m", "loadtests.run", "--smoke", "--duration", "4",
+    proc = subprocess.run([sys.executable, "-m", "loadtests.run", "--smoke", "--duration", "10",
                            "--results", str(tmp_path), "--name", "smoke", *extra], cwd=ROOT, capture_output=True,
                           text=True, timeout=90, check=False)
     rows = {}
