@@ -13,6 +13,8 @@ pytest-xdist needs nothing special. Config keys (all optional):
 - ``FAULT_SEED``: seed of the die that fault rules with a probability roll (default 0).
 - ``CONSOLE_JOURNAL_LIMIT``: gateway exchanges the console keeps (default 2000; 0 records none).
 - ``CONSOLE_RESULTS_DIR``: where the console's Scenario reports page looks (default ``results``).
+- ``BUSY_TIMEOUT``: seconds a request waits for a locked state file before answering 503 GW-0012 (30).
+- ``JOURNAL_LIMIT``: journal entries kept (older ones are purged once a minute), default 100,000.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from typing import Any
 
 from flask import Flask
 
-from intacct_harness.simulator.models.backend import Backend
+from intacct_harness.simulator.models.backend import JOURNAL_LIMIT, Backend
 from intacct_harness.simulator.models.setup import SeedError, apply_seed
 from intacct_harness.simulator.store import Store
 from intacct_harness.simulator.yaml_lines import YamlSyntaxError, load_with_lines
@@ -83,8 +85,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
                       LATENCY=True)
     if config:
         app.config.update(config)
-    store = Store(app.config["STATE_FILE"])
-    backend = Backend(store, fault_seed=app.config.get("FAULT_SEED", 0))
+    journal_limit = app.config.get("JOURNAL_LIMIT", JOURNAL_LIMIT)
+    if isinstance(journal_limit, bool) or not isinstance(journal_limit, int) or journal_limit < 1:
+        raise ValueError(f"JOURNAL_LIMIT: a whole number of journal entries from 1 up; got {journal_limit!r}")
+    busy = app.config.get("BUSY_TIMEOUT", 30.0)
+    if isinstance(busy, bool) or not isinstance(busy, int | float) or not 0 < busy <= 3600:
+        raise ValueError(f"BUSY_TIMEOUT: seconds from more than 0 to 3600; got {busy!r}")
+    store = Store(app.config["STATE_FILE"], busy_timeout=float(busy))
+    backend = Backend(store, fault_seed=app.config.get("FAULT_SEED", 0), journal_limit=journal_limit)
     app.extensions["intacct_sim"] = backend
     app.config.setdefault("RESET_SEED", app.config["SEED"])
     if app.config["SEED"] is not None:

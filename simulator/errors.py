@@ -124,6 +124,22 @@ class RateLimited(GatewayError):
                                      "Wait for running requests to finish, then try again."))
 
 
+class StoreBusy(GatewayError):
+    """The simulator's store stayed locked past its wait: answered like the gateway, never an HTML page.
+
+    A real gateway under load answers 5xx; this envelope, number and text are the simulator's choice, so a
+    client retries it as it retries any 503.
+    """
+
+    http_status = 503
+    source = SIMULATOR_CHOICE
+
+    def __init__(self) -> None:
+        super().__init__(ErrorDetail("GW-0012", "Service temporarily unavailable",
+                                     "The service is busy and could not take the request in time.",
+                                     "Wait a few seconds, then send the request again."))
+
+
 class InvalidRequest(GatewayError):
     """GW-0011 with the HTTP status the simulator chose for the case (405 for GET, 413 for size)."""
 
@@ -210,6 +226,9 @@ class UserNotWebServicesEnabled(AuthenticationError):
 
 
 class UnknownEntity(AuthenticationError):
+    """At login an authentication failure; getAPISession's slide-in answers the same error as its own
+    function failure (that level, for the slide-in, is the simulator's choice)."""
+
     def __init__(self, location_id: str, company_id: str) -> None:
         super().__init__(ErrorDetail(
             "XL03000006", "", f"Invalid entity '{location_id}': no such entity in company '{company_id}'.",
@@ -217,6 +236,8 @@ class UnknownEntity(AuthenticationError):
 
 
 class EntityNotPermitted(AuthenticationError):
+    """Login, a session whose user lost the entity, and getAPISession's slide-in (as UnknownEntity)."""
+
     def __init__(self, user_id: str, location_id: str) -> None:
         target = f"entity '{location_id}'" if location_id else "the top level"
         super().__init__(ErrorDetail(

@@ -67,8 +67,9 @@ def _docno(rec: Record) -> str | None:
 class Store:
     """Owns the SQLite connection(s). In-memory: one shared connection; file: one per process."""
 
-    def __init__(self, path: str | None = None) -> None:
+    def __init__(self, path: str | None = None, busy_timeout: float = 30.0) -> None:
         self.path = path
+        self.busy_timeout = busy_timeout
         self._lock = threading.RLock()
         self._pid = -1
         self._conn: sqlite3.Connection | None = None
@@ -83,7 +84,8 @@ class Store:
         # A forked worker must not reuse its parent's connection.
         if self._conn is None or self._pid != os.getpid():
             if self.path:
-                conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+                conn = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None,
+                                       check_same_thread=False)
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=NORMAL")
             else:
@@ -297,6 +299,14 @@ class Tx:
 
     def delete_resultset(self, rid: str) -> None:
         self.conn.execute("DELETE FROM resultsets WHERE id=?", (rid,))
+
+    def purge(self, now: float, journal_limit: int) -> dict[str, int]:
+        """Retention: expired sessions and result sets go, the journal keeps its newest ``journal_limit``."""
+        sessions = self.conn.execute("DELETE FROM sessions WHERE expires < ?", (now,)).rowcount
+        results = self.conn.execute("DELETE FROM resultsets WHERE expires < ?", (now,)).rowcount
+        journal = self.conn.execute("DELETE FROM journal WHERE seq <= (SELECT MAX(seq) FROM journal) - ?",
+                                    (journal_limit,)).rowcount
+        return {"sessions": sessions, "resultsets": results, "journal": journal}
 
     # -- control IDs of requests sent with uniqueid=true ---------------------------------------
     def controlid_seen(self, sender: str, company: str, controlid: str) -> bool:

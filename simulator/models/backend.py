@@ -11,6 +11,8 @@ from __future__ import annotations
 import logging
 import random
 import secrets
+import sqlite3
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,8 +30,10 @@ from intacct_harness.simulator.errors import (
     InternalError,
     InvalidSender,
     InvalidSession,
+    RateLimited,
     SenderNotAuthorized,
     SignInIncorrect,
+    StoreBusy,
     TransactionRolledBack,
     UnknownCompany,
     UserInactive,
@@ -38,16 +42,36 @@ from intacct_harness.simulator.errors import (
     WebServicesNotSubscribed,
     XmlParseError,
 )
-from intacct_harness.simulator.models import attachments, corrections, metadata, payments, reads, writes
+from intacct_harness.simulator.models import (
+    admission,
+    attachments,
+    corrections,
+    metadata,
+    payments,
+    reads,
+    writes,
+)
 from intacct_harness.simulator.models.company import Company
 from intacct_harness.simulator.models.context import Ctx, Output, Session, now_iso
-from intacct_harness.simulator.models.faults import FaultBook, FaultRule, function_object, operation_of, request_about
+from intacct_harness.simulator.models.faults import (
+    AFTER_ACTIONS,
+    PROXY_HTML,
+    FaultBook,
+    FaultRule,
+    function_object,
+    operation_of,
+    request_about,
+)
 from intacct_harness.simulator.models.secrets import verify_secret
 from intacct_harness.simulator.store import Store, Tx
 from intacct_harness.simulator.wire import response as wire
 from intacct_harness.simulator.wire.envelope import Control, Operation, Request
+from intacct_harness.simulator.wire.protocol import CONTENT_TYPE
 
 log = logging.getLogger(__name__)
+
+JOURNAL_LIMIT = 100_000        # entries kept; older ones are purged (create_app's JOURNAL_LIMIT)
+PURGE_EVERY_SECONDS = 60.0
 
 FunctionImpl = Callable[[Ctx, etree._Element], Output]
 
@@ -75,27 +99,30 @@ FUNCTIONS: dict[str, FunctionImpl] = {
 
 
 @dataclass
-class Admission:
-    company_id: str
-    entity: str
-    limit: int
-    latency: dict[str, float]
-
-
-@dataclass
 class Reply:
+    """What the gateway answers: status and body, or ``drop`` (close the connection, send nothing)."""
+
     http_status: int
     body: bytes
+    content_type: str = CONTENT_TYPE
+    drop: bool = False
+
+
+def gateway_error(exc: IntacctError) -> Reply:
+    return Reply(exc.http_status, wire.control_failure(None, exc.errors))
 
 
 class Backend:
     """All gateway rules; the Flask view only moves bytes in and out."""
 
-    def __init__(self, store: Store, fault_seed: int | None = 0) -> None:
+    def __init__(self, store: Store, fault_seed: int | None = 0, journal_limit: int = JOURNAL_LIMIT) -> None:
         self.store = store
         self.faults = FaultBook(store, fault_seed)
+        self.journal_limit = journal_limit
         self._fault_seed = fault_seed
         self._jitter: dict[str, random.Random] = {}
+        self._internal = InternalErrorLog()
+        self._next_purge = 0.0
 
     def jitter(self, company_id: str, seed: int | None) -> random.Random:
         """The company's latency-jitter die: its ``latency.seed`` if set, else the app's seed; a run repeats."""
@@ -109,26 +136,91 @@ class Backend:
     def now(tx: Tx) -> float:
         return time.time() + float(tx.get_meta("clock_offset", "0"))
 
-    def admission(self, request: Request) -> Admission | None:
-        """The company a request will run against and its tier settings (None: not known yet).
+    # -- the one entry point -------------------------------------------------------------------
+    def handle(self, request: Request, endpoint: str, latency: bool = True) -> Reply:
+        """A parsed request, top to bottom: retention, admission, faults, slots, the work, latency, faults after."""
+        try:
+            return self._handle(request, endpoint, latency)
+        except sqlite3.OperationalError as exc:  # locked past the store's wait: the gateway's answer, not a 500
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            log.warning("store busy: %s", exc)
+            return gateway_error(StoreBusy())
 
-        Read before the request's own transaction so the concurrency slot is taken first.
-        """
+    def _handle(self, request: Request, endpoint: str, latency: bool) -> Reply:
         with self.store.read() as tx:
-            target = _target_of(tx, request)
-            if target is None:
-                return None
-            company_id, entity = target
-            doc = tx.get_company(company_id)
-        if doc is None:
+            now = self.now(tx)
+            planned = admission.plan(tx, request)
+        self._purge_if_due(now)
+        fault = self.faults.pick([(t.company_id, t.entity, t.functions) for t in planned.targets])
+        if fault is not None:
+            if fault.action == "still_processing":
+                return self._answer_then_process(request, endpoint, fault.ms)
+            early = self._fault_before(fault, request)
+            if early is not None:
+                return early
+        taken: list[str] = []
+        try:
+            for a in planned.admissions:
+                if not self.store.acquire_slot(a.company_id, a.limit):
+                    self.record_throttle(a.company_id, request.control.controlid)
+                    return gateway_error(RateLimited(a.company_id, a.limit))
+                taken.append(a.company_id)
+            started = time.perf_counter()
+            reply = self.process(request, endpoint, fault)
+            if latency:
+                dice = {a.company_id: self.jitter(a.company_id, _seed(a.latency)) for a in planned.admissions}
+                left = admission.modelled_seconds(planned.admissions, dice) - (time.perf_counter() - started)
+                if left > 0:  # the simulator's own work counts towards the modelled time
+                    time.sleep(left)
+        finally:
+            for company_id in taken:
+                self.store.release_slot(company_id)
+        return _fault_after(fault, reply)
+
+    def _answer_then_process(self, request: Request, endpoint: str, ms: float) -> Reply:
+        """524 now; the origin finishes the request ``ms`` later, on its own thread."""
+        def later() -> None:
+            time.sleep(ms / 1000.0)
+            self.process(request, endpoint)
+
+        threading.Thread(target=later, name="still-processing", daemon=True).start()
+        return Reply(524, PROXY_HTML[524], "text/html")
+
+    @staticmethod
+    def _fault_before(fault: FaultRule, request: Request) -> Reply | None:
+        """Faults that replace the request: an edge status, a reset, an injected control/auth error."""
+        if fault.action == "latency":
+            time.sleep(fault.ms / 1000.0)
             return None
-        company = Company(doc)
-        return Admission(company.id, entity, company.concurrency_limit, doc.get("latency") or {})
+        if fault.action == "reset":
+            return Reply(200, b"", drop=True)
+        if fault.action == "http" and fault.status != 524:
+            if fault.status == 429:
+                return gateway_error(RateLimited())
+            return Reply(fault.status or 502, PROXY_HTML[fault.status or 502], "text/html")
+        if fault.action == "error" and fault.level in ("control", "authentication"):
+            exc = fault.build_error(request_about(request))
+            if fault.level == "control":
+                return Reply(exc.http_status, wire.control_failure(request.control, exc.errors))
+            return Reply(200, wire.success(request.control, [
+                wire.OperationOutcome(auth=wire.AuthInfo("failure", *_login_names(op)), auth_errors=list(exc.errors))
+                for op in request.operations]))
+        return None
 
     def record_throttle(self, company_id: str, controlid: str) -> None:
         with self.store.transaction() as tx:
             tx.journal(ts=self.now(tx), company=company_id, function="(gateway)", controlid=controlid[:256],
                        status="failure", errorno="GW-0010", message="concurrency limit", http_status=429)
+
+    # -- retention -------------------------------------------------------------------------
+    def _purge_if_due(self, now: float) -> None:
+        """At most once a minute of server time: drop expired sessions and result sets, cap the journal."""
+        if now < self._next_purge:
+            return
+        self._next_purge = now + PURGE_EVERY_SECONDS
+        with self.store.transaction() as tx:
+            tx.purge(now, self.journal_limit)
 
     # -- the request -------------------------------------------------------------------------
     def process(self, request: Request, endpoint: str, fault: FaultRule | None = None) -> Reply:
@@ -139,26 +231,28 @@ class Backend:
         with self.store.transaction() as tx:
             now = self.now(tx)
             control = request.control
-            unique_in = self._unique_company(tx, request)
+            unique_in = self._unique_companies(tx, request)
             try:
                 self._check_sender(tx, control)
-                if unique_in and tx.controlid_seen(control.senderid, unique_in, control.controlid):
+                if any(tx.controlid_seen(control.senderid, c, control.controlid) for c in unique_in):
                     raise DuplicateControlId(control.controlid)
                 outcomes = [self._operation(tx, control, op, endpoint, now, inject) for op in request.operations]
             except IntacctError as exc:  # control level
-                self._journal_failure(tx, now, unique_in, exc, control.controlid)
+                self._journal_failure(tx, now, unique_in[0] if unique_in else None, exc, control.controlid)
                 return Reply(exc.http_status, wire.control_failure(control, exc.errors))
-            if unique_in and any(o.auth.status == "success" for o in outcomes):
-                tx.remember_controlid(control.senderid, unique_in, control.controlid, now)
+            signed_in = {o.auth.companyid for o in outcomes if o.auth.status == "success"}
+            for company_id in unique_in:
+                if company_id in signed_in:
+                    tx.remember_controlid(control.senderid, company_id, control.controlid, now)
             return Reply(200, wire.success(control, outcomes))
 
     @staticmethod
-    def _unique_company(tx: Tx, request: Request) -> str | None:
-        """The company whose control IDs a ``uniqueid=true`` request must not repeat (None: not asked)."""
+    def _unique_companies(tx: Tx, request: Request) -> list[str]:
+        """Companies whose control IDs a ``uniqueid=true`` request must not repeat: every operation's."""
         if request.control.uniqueid.strip().lower() != "true":
-            return None
-        target = _target_of(tx, request)
-        return target[0] if target else None
+            return []
+        found = (admission.operation_target(tx, op) for op in request.operations)
+        return list(dict.fromkeys(t[0] for t in found if t))
 
     @staticmethod
     def _check_sender(tx: Tx, control: Control) -> None:
@@ -219,6 +313,7 @@ class Backend:
         if user is None:
             raise InvalidSession(sid)
         self._check_user(user_id, user)
+        metadata.check_entity_access(company, user_id, user, entity)  # access the user has since lost
         return Session(sid, company, user_id, user, entity, company.rights(user))
 
     @staticmethod
@@ -289,8 +384,7 @@ class Backend:
         tx.add_usage(session.company.id, month, billed)
         return results
 
-    @staticmethod
-    def _run_one(ctx: Ctx, name: str, controlid: str, element: etree._Element,
+    def _run_one(self, ctx: Ctx, name: str, controlid: str, element: etree._Element,
                  inject: _Injection | None = None) -> tuple[wire.Result, Output | None]:
         impl = FUNCTIONS.get(name)
         try:
@@ -301,11 +395,11 @@ class Backend:
                                                 "object": function_object(name, element)})
             with ctx.tx.savepoint():
                 output = impl(ctx, element)
-        except FunctionError as exc:
+        except IntacctError as exc:  # a function's failure (a slide-in's entity errors keep their texts)
             ctx.forget_all()
             return wire.Result("failure", name, controlid, errors=list(exc.errors)), None
-        except Exception:  # a simulator bug must still answer like the gateway, never a 500
-            log.exception("internal error in %s", name)
+        except Exception as exc:  # a simulator bug must still answer like the gateway, never a 500
+            self._internal.report(name, exc)
             ctx.forget_all()
             return wire.Result("failure", name, controlid, errors=list(InternalError().errors)), None
         status = "success"
@@ -329,13 +423,52 @@ def _failed_sign_in(tx: Tx, company: Company, user: dict[str, Any]) -> None:
     tx.put_company(company.doc)
 
 
-def _target_of(tx: Tx, request: Request) -> tuple[str, str] | None:
-    """(company, entity) the request's first operation names by login or by session; None if unknown."""
-    op = request.operations[0]
-    if op.login is not None:
-        return op.login.companyid, op.login.locationid or ""
-    found = tx.get_session(op.session_id or "")
-    return (found[0], found[2]) if found else None
+class InternalErrorLog:
+    """A simulator bug is logged with its traceback once; repeats only raise a count (10, 100, 1000…).
+
+    A retrying client can hit the same bug thousands of times a minute; the log must stay readable.
+    """
+
+    def __init__(self) -> None:
+        self._counts: dict[tuple[str, str, str], int] = {}
+        self._lock = threading.Lock()
+
+    def report(self, function: str, exc: Exception) -> int:
+        tb = exc.__traceback__
+        while tb is not None and tb.tb_next is not None:
+            tb = tb.tb_next
+        where = f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}" if tb is not None else ""
+        key = (function, type(exc).__name__, where)
+        with self._lock:
+            n = self._counts[key] = self._counts.get(key, 0) + 1
+        if n == 1:
+            log.error("internal error in %s (answered DL02000001)", function, exc_info=exc)
+        elif str(n).rstrip("0") == "1":
+            log.error("internal error in %s (%s at %s) has now happened %d times; traceback logged once",
+                      function, key[1], where, n)
+        return n
+
+
+def _fault_after(fault: FaultRule | None, reply: Reply) -> Reply:
+    """Faults that strike once the work is done: 524, a lost response, an empty or cut body."""
+    if fault is None or fault.action not in AFTER_ACTIONS and fault.status != 524:
+        return reply
+    if fault.action == "http":
+        return Reply(524, PROXY_HTML[524], "text/html")
+    if fault.action == "lost_response":
+        return Reply(reply.http_status, b"", drop=True)
+    if fault.action == "empty":
+        return Reply(reply.http_status, b"")
+    return Reply(reply.http_status, reply.body[: len(reply.body) // 2])
+
+
+def _login_names(op: Operation) -> tuple[str, str]:
+    return (op.login.userid, op.login.companyid) if op.login else ("", "")
+
+
+def _seed(model: dict[str, float]) -> int | None:
+    seed = model.get("seed")
+    return None if seed is None else int(seed)
 
 
 @dataclass
@@ -355,4 +488,4 @@ def _unknown_function(name: str) -> FunctionError:
     return exc
 
 
-__all__ = ["Backend", "FUNCTIONS", "Reply", "XmlParseError"]
+__all__ = ["Backend", "FUNCTIONS", "Reply", "XmlParseError", "gateway_error"]

@@ -184,6 +184,9 @@ def request_about(request: Any) -> dict[str, str]:
             "user": op.login.userid if op.login else "", "operation": operation_of(name), "object": obj}
 
 
+_NO_MATCH = "\0no match"
+
+
 class FaultBook:
     """The rule list in the store, and a seeded die per app for probabilities."""
 
@@ -216,8 +219,11 @@ class FaultBook:
         with self.store.transaction() as tx:
             self._save(tx, [])
 
-    def pick(self, company: str | None, entity: str | None, functions: list[tuple[str, str]]) -> FaultRule | None:
-        """The first matching rule whose die roll fires; counts it against ``times``."""
+    def pick(self, targets: list[tuple[str | None, str | None, list[tuple[str, str]]]]) -> FaultRule | None:
+        """The first rule matching any operation (company, entity, functions) whose die roll fires.
+
+        Counts it against ``times``; each operation of a request is looked at, not the first only.
+        """
         with self.store.read() as tx:  # no rules (the usual case): no write lock taken
             if tx.get_meta(self.KEY, "[]") == "[]":
                 return None
@@ -227,7 +233,8 @@ class FaultBook:
                 return None
             rules = self.rules(tx)
             for i, rule in enumerate(rules):
-                if not rule.matches(company, entity, functions):
+                company = next((c for c, e, f in targets if rule.matches(c, e, f)), _NO_MATCH)
+                if company is _NO_MATCH:
                     continue
                 if rule.probability < 1 and self.rng.random() >= rule.probability:
                     continue

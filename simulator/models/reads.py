@@ -246,7 +246,8 @@ def _page(ctx: Ctx, obj: ObjectDef, recordnos: list[int], offset: int, pagesize:
     if remaining:
         ctx.tx.put_resultset(result_id, ctx.company_id, {
             "object": obj.name, "recordnos": recordnos, "offset": offset + len(chunk), "pagesize": pagesize,
-            "fields": fields, "user": ctx.session.user_id}, ctx.now + RESULTSET_SECONDS)
+            "fields": fields, "user": ctx.session.user_id, "entity": ctx.session.entity},
+            ctx.now + RESULTSET_SECONDS)
     elif result_id:
         ctx.tx.delete_resultset(result_id)
     tag = obj.name.lower()
@@ -265,6 +266,8 @@ def read_more(ctx: Ctx, el: etree._Element) -> Output:
     if found is None or found[0] != ctx.company_id or found[2] < ctx.now:
         raise ReadMoreExpired(result_id)
     _, state, _ = found
+    if (state.get("user"), state.get("entity", "")) != (ctx.session.user_id, ctx.session.entity):
+        raise ReadMoreExpired(result_id)  # another user's or entity's result set: as if it did not exist
     obj = _object(ctx, state["object"], "readMore")
     return _page(ctx, obj, state["recordnos"], state["offset"], state["pagesize"], state["fields"], result_id)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from lxml import etree
@@ -82,17 +82,30 @@ def check_date(field: str, value: str) -> str:
     raise InvalidFieldValue(field, value, "a date in the format MM/DD/YYYY")
 
 
+# Plain decimal notation, at most 15 digits before the point and 10 after: the simulator's choice (Sage's
+# exact bounds are not public); exponents, digit separators and 100,000-digit numbers are refused.
+_NUMBER = re.compile(r"^[+-]?(\d{1,15}(\.\d{0,10})?|\.\d{1,10})$")
+_EXPECTED = {"number": "a number", "date": "a date in the format MM/DD/YYYY", "status": "active or inactive"}
+
+
+_NUMERIC = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
 def check_number(field: str, value: str) -> str:
-    try:
-        number = Decimal(value)
-    except InvalidOperation:
-        raise InvalidFieldValue(field, value, "a number") from None
-    if not number.is_finite():
+    if not _NUMERIC.match(value):
         raise InvalidFieldValue(field, value, "a number")
+    if not _NUMBER.match(value):
+        raise InvalidFieldValue(field, value, "a number with at most 15 digits before the point and 10 after, "
+                                "without an exponent")
     return value
 
 
 def _check_scalar(field: str, value: Any) -> Any:
+    kind = "number" if field in NUMBER_FIELDS else "date" if field in DATE_FIELDS else \
+        "status" if field == "STATUS" else None
+    if kind is not None and isinstance(value, list | dict):  # <AMOUNT> twice, or <AMOUNT><x>1</x></AMOUNT>
+        shape = "a repeated element" if isinstance(value, list) else "an element with child elements"
+        raise InvalidFieldValue(field, f"({shape})", f"one {field} element holding {_EXPECTED[kind]}")
     if not isinstance(value, str) or value == "":
         return value
     if field in DATE_FIELDS:

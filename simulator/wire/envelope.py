@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from intacct_harness.simulator.errors import XmlParseError
+from intacct_harness.simulator.wire.protocol import DTD_VERSIONS
 
 _PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False,
@@ -127,7 +128,7 @@ def parse_request(body: bytes) -> Request:
         raise _schema_error("Element 'control': Missing child element(s). Expected is ( controlid )", control_el)
     if not 1 <= len(control.controlid) <= 256:
         raise _schema_error("Element 'controlid': must be between 1 and 256 characters", control_el)
-    if control.dtdversion not in ("3.0", "2.1"):
+    if control.dtdversion not in DTD_VERSIONS:
         raise _schema_error(f"Element 'dtdversion': [facet 'enumeration'] The value '{control.dtdversion[:20]}' "
                             "is not an element of the set {'2.1', '3.0'}", control_el)
     operations = [_parse_operation(op) for op in root.findall("operation")]

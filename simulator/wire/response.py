@@ -15,8 +15,7 @@ from lxml import etree
 
 from intacct_harness.simulator.errors import ErrorDetail
 from intacct_harness.simulator.wire.envelope import Control
-
-CONTENT_TYPE = 'text/xml; encoding="UTF-8"'
+from intacct_harness.simulator.wire.protocol import CONTENT_TYPE  # noqa: F401 - re-exported
 
 
 @dataclass
