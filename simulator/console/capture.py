@@ -9,11 +9,15 @@ happened. Passwords and session ids are replaced before the row is written: the 
 
 from __future__ import annotations
 
+import logging
 import re
+import sqlite3
 import time
 from typing import Any
 
 from intacct_harness.simulator.store import Store
+
+log = logging.getLogger(__name__)
 
 DEFAULT_LIMIT = 2000
 MAX_BODY = 256 * 1024  # a larger body is kept cut, marked so
@@ -176,5 +180,10 @@ class CaptureMiddleware:
             body.close()
         http_status = int(status[0].split()[0]) if status else 0
         dropped = bool(environ.get(DROP_CONNECTION))
-        self.capture.record(bytes(tee.copy), b"" if dropped else b"".join(chunks), http_status, dropped)
+        try:
+            self.capture.record(bytes(tee.copy), b"" if dropped else b"".join(chunks), http_status, dropped)
+        except sqlite3.OperationalError as exc:  # a busy store: the gateway's answer (GW-0012) still goes out
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            log.warning("console journal: exchange not recorded, store busy: %s", exc)
         return chunks
