@@ -4,6 +4,9 @@
 - ``intacct_sim_factory``: build companies from your own company blocks (same keys as a seed file).
 - ``intacct_live_server``: the same company served on an ephemeral loopback port, for socket tests.
 
+Configure them in ``pytest.ini`` / ``pyproject.toml`` (``intacct_seed``, ``intacct_latency``) or per test with
+``@pytest.mark.intacct(seed=..., latency=..., company={...})``.
+
 The simulator is imported inside the fixtures, not at plugin load: pytest loads entry-point
 plugins before coverage starts, and a module imported then would never be measured.
 """
@@ -11,6 +14,7 @@ plugins before coverage starts, and a module imported then would never be measur
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -18,15 +22,52 @@ import pytest
 if TYPE_CHECKING:
     from intacct_harness.simulator.testing import SimulatedCompany
 
+_MARK_KEYS = {"seed", "latency", "company"}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini("intacct_seed", "YAML seed file intacct_company loads (it signs in to the file's first company); "
+                                  "relative to the rootdir. Default: the guide's standard company.", default="")
+    parser.addini("intacct_latency", "true to apply each company's latency model (default false: tests run at full "
+                                     "speed)", type="bool", default=False)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "intacct(seed=PATH, latency=BOOL, company=DICT): per-test settings of the "
+                                       "intacct_company fixture (company: standard_company() overrides)")
+
+
+def _settings(request: pytest.FixtureRequest) -> dict[str, Any]:
+    settings: dict[str, Any] = {"seed": request.config.getini("intacct_seed") or None,
+                                "latency": bool(request.config.getini("intacct_latency")), "company": None}
+    marker = request.node.get_closest_marker("intacct")
+    if marker is not None:
+        if marker.args or set(marker.kwargs) - _MARK_KEYS:
+            raise pytest.UsageError(f"@pytest.mark.intacct takes keyword arguments {sorted(_MARK_KEYS)} only, got "
+                                    f"{list(marker.args) + sorted(set(marker.kwargs) - _MARK_KEYS)}")
+        settings.update(marker.kwargs)
+    if settings["seed"] and not Path(settings["seed"]).is_absolute():
+        settings["seed"] = str(Path(request.config.rootpath) / settings["seed"])
+    return settings
+
 
 @pytest.fixture
-def intacct_sim_factory() -> Iterator[Callable[..., SimulatedCompany]]:
-    from intacct_harness.simulator.testing import simulated_company
+def intacct_sim_factory(request: pytest.FixtureRequest) -> Iterator[Callable[..., SimulatedCompany]]:
+    """``make(company=None, config=None, seed=None)``: a fresh simulated Sage company per call, closed after the test.
 
+    ``company`` is one company block with a seed file's keys (``standard_company("MY-CO", users=[...])``);
+    the company signs in as its own first user (or ``alvys_ws`` when it lists that user). ``config`` goes to
+    ``create_app`` (``LATENCY``, ``FAULT_SEED``...). Latency follows the ``intacct_latency`` ini option.
+    """
+    from intacct_harness.simulator.testing import seeded_company, simulated_company
+
+    latency = _settings(request)["latency"]
     made: list[SimulatedCompany] = []
 
-    def make(company: dict[str, Any] | None = None, config: dict[str, Any] | None = None) -> SimulatedCompany:
-        sim = simulated_company(company, config)
+    def make(company: dict[str, Any] | None = None, config: dict[str, Any] | None = None, *,
+             seed: str | None = None) -> SimulatedCompany:
+        cfg = {"LATENCY": latency, **(config or {})}
+        sim = seeded_company(seed, cfg) if seed else simulated_company(company, cfg)
         made.append(sim)
         return sim
 
@@ -36,12 +77,29 @@ def intacct_sim_factory() -> Iterator[Callable[..., SimulatedCompany]]:
 
 
 @pytest.fixture
-def intacct_company(intacct_sim_factory: Callable[..., SimulatedCompany]) -> SimulatedCompany:
-    return intacct_sim_factory()
+def intacct_company(request: pytest.FixtureRequest,
+                    intacct_sim_factory: Callable[..., SimulatedCompany]) -> SimulatedCompany:
+    """A simulated Sage company set up as the setup guide asks, in-process (no sockets).
+
+    ``.client()`` is an httpx.Client for the gateway at ``.url``, ``.credentials`` signs in, ``.admin`` changes
+    the setup (roles, users, records, faults, clock). The ``intacct_seed`` ini option or
+    ``@pytest.mark.intacct(seed=...)`` loads a whole seed file instead; ``company={...}`` overrides keys of the
+    standard company.
+    """
+    from intacct_harness.simulator.testing import standard_company
+
+    settings = _settings(request)
+    if settings["seed"]:
+        return intacct_sim_factory(seed=settings["seed"])
+    return intacct_sim_factory(standard_company(**(settings["company"] or {})))
 
 
 @pytest.fixture
 def intacct_live_server(intacct_company: SimulatedCompany) -> Iterator[SimulatedCompany]:
+    """``intacct_company`` served on an ephemeral loopback port: ``.base_url`` is ``http://127.0.0.1:<port>``.
+
+    For clients that open their own sockets (requests, the Sage SDKs, another process).
+    """
     from intacct_harness.simulator.testing import SimulatedCompany, live_server
 
     with live_server(intacct_company.app) as base:

@@ -7,12 +7,14 @@ so all three set companies up the same way: through the admin API, over the wire
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
+import yaml
 from flask import Flask
 from werkzeug.serving import make_server
 
@@ -196,13 +198,61 @@ class SimulatedCompany:
             c.close()
 
 
+class CompanyBlockError(ValueError):
+    """A company block handed to ``simulated_company`` / ``intacct_sim_factory`` is unusable; says which key and why."""
+
+
+def company_credentials(company: Any) -> Credentials:
+    """The credentials that sign in to ``company``: its own first user when it lists users, else the default user.
+
+    The default sender (``AlvysMPP``) is used either way; a block that does not authorise it fails at sign-in,
+    as Sage would, which is what such a block is for.
+    """
+    if not isinstance(company, Mapping):
+        raise CompanyBlockError(f"a company block is a mapping with a seed file's company keys (id, users, roles, "
+                                f"records...), got {type(company).__name__}")
+    company_id = company.get("id")
+    if not isinstance(company_id, str) or not company_id.strip():
+        raise CompanyBlockError("company block: 'id' is required, the Sage company ID users sign in to (for example "
+                                f"standard_company('MY-CO') or {{'id': 'MY-CO', ...}}); got keys {sorted(company)}")
+    users = company.get("users")
+    if users is None or users == []:
+        return Credentials(DEFAULT_SENDER[0], DEFAULT_SENDER[1], company_id, DEFAULT_USER[0], DEFAULT_USER[1])
+    if not isinstance(users, list) or not users:
+        raise CompanyBlockError(f"company {company_id!r}: 'users' must be a non-empty list of user blocks "
+                                "({id, password, ...}), or left out for no users")
+    wanted = next((u for u in users if isinstance(u, Mapping) and u.get("id") == DEFAULT_USER[0]), users[0])
+    if not isinstance(wanted, Mapping) or not wanted.get("id") or not isinstance(wanted.get("password"), str):
+        raise CompanyBlockError(f"company {company_id!r}: users[{users.index(wanted)}] needs an 'id' and a "
+                                "'password' (the credentials the fixture signs in with)")
+    return Credentials(DEFAULT_SENDER[0], DEFAULT_SENDER[1], company_id, str(wanted["id"]), wanted["password"])
+
+
 def simulated_company(company: dict[str, Any] | None = None, config: dict[str, Any] | None = None) -> SimulatedCompany:
-    company = company or standard_company()
+    """A fresh app holding one company (``standard_company()`` by default), signed in as its first user."""
+    company = standard_company() if company is None else company
+    credentials = company_credentials(company)
     app = create_app({"LATENCY": False, **(config or {})})
-    sim = SimulatedCompany(app, Credentials(DEFAULT_SENDER[0], DEFAULT_SENDER[1], company["id"], DEFAULT_USER[0],
-                                            DEFAULT_USER[1]))
+    sim = SimulatedCompany(app, credentials)
     sim.admin.seed(standard_seed(company))
     return sim
+
+
+def seeded_company(seed_file: str | Path, config: dict[str, Any] | None = None) -> SimulatedCompany:
+    """An app loaded from a whole YAML seed file, signed in to the file's first company (as its first user)."""
+    try:
+        seed = yaml.safe_load(Path(seed_file).read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise CompanyBlockError(f"{seed_file}: cannot read the seed file: {exc}") from None
+    companies = seed.get("companies") if isinstance(seed, Mapping) else None
+    if not companies or not isinstance(companies, list):
+        raise CompanyBlockError(f"{seed_file}: the seed has no 'companies' list, so there is no company to sign in to")
+    credentials = company_credentials(companies[0])
+    senders = [s for s in seed.get("senders") or [] if isinstance(s, Mapping)]
+    if senders and not any(s.get("id") == DEFAULT_SENDER[0] for s in senders):
+        credentials.sender_id, credentials.sender_password = str(senders[0].get("id")), str(senders[0].get("password"))
+    app = create_app({"LATENCY": False, **(config or {}), "SEED": str(seed_file)})
+    return SimulatedCompany(app, credentials)
 
 
 @contextmanager
