@@ -21,6 +21,7 @@ import httpx
 
 from intacct_harness.connector import validation as check
 from intacct_harness.connector.connection import Connection
+from intacct_harness.connector.doctor import shared_prefixes
 from intacct_harness.connector.errors import ConnectorError, SettingsError
 from intacct_harness.connector.ledger import Ledger, LedgerError
 from intacct_harness.connector.settings import ConnectionSettings, TmsUser, load_config, settings_from_dict
@@ -116,13 +117,14 @@ def _run(args: argparse.Namespace, config: Mapping[str, Any], conns: list[Connec
          http: httpx.Client, environ: Mapping[str, str] | None, out: TextIO, err: TextIO) -> int:
     results: list[dict[str, Any]] = []
     ok = True
-    data = dataset_from_config(config.get("tms")) if args.command == "sync" else None
+    data = dataset_from_config(config.get("tms")) if args.command == "sync" or config.get("tms") else None
+    shared = shared_prefixes(conns, data) if data is not None else {}
     operator_spec = config.get("operator") or {}
     operator = TmsUser(args.user or str(operator_spec.get("name", "")), args.role or str(operator_spec.get("role", "")))
     for settings in conns:
         conn = Connection(settings, http, ledger=ledger, environ=environ)
         if args.command == "doctor":
-            report = conn.doctor(operator)
+            report = conn.doctor(operator, peers=shared.get(settings.subsidiary_id, ()))
             ok &= report.ok
             results.append(report.to_dict())
             if not args.json:
@@ -160,6 +162,8 @@ def _render_sync(r: dict[str, Any]) -> str:
     lines += [f"  FAILED {f['label']}: {f.get('advice') or f.get('message')}" for f in r["failed"]]
     lines += [f"  recovered {n}: already in Sage after a lost answer, not posted again" for n in r["recovered"]]
     lines += [f"  uncertain {n}: will be checked in Sage before posting again" for n in r["uncertain"]]
+    lines += [f"  CHANGED {c['message']}. {c['advice']}" for c in r.get("changed", [])]
+    lines += [f"  conflict: {n}" for n in r.get("conflicts", [])]
     lines += [f"  note: {n}" for n in r["notes"]]
     if r["error"]:
         lines.append(f"  sync stopped: {r['error']}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,10 +67,11 @@ class Connection:
                                     limiter=limiter_for(settings.endpoint, settings.company_id,
                                                         settings.concurrency_limit))
 
-    def doctor(self, operator: TmsUser) -> DoctorReport:
-        """The connection wizard's checklist; only Admin, Partner Admin and Support may run it."""
+    def doctor(self, operator: TmsUser, *, peers: Sequence[str] = ()) -> DoctorReport:
+        """The connection wizard's checklist; only Admin, Partner Admin and Support may run it. ``peers``: other
+        subsidiaries on this company and entity with the same document prefix (``doctor.shared_prefixes``)."""
         require_connection_role(operator)
-        return run_doctor(self.client, self.settings)
+        return run_doctor(self.client, self.settings, peers=peers)
 
     def sync(self, data: Dataset, *, progress: Callable[[Progress], None] | None = None,
              include_history: bool = False, export_payments: bool = False) -> SyncReport:

@@ -8,6 +8,7 @@ custom fields.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -23,7 +24,9 @@ from intacct_harness.connector.export import LINE_FIELD, dimension_values
 from intacct_harness.connector.intacct import AuthenticationFailure, ControlFailure, IntacctClient, IntacctError, Result
 from intacct_harness.connector.intacct import functions as fn
 from intacct_harness.connector.intacct.errors import AuthProblem
+from intacct_harness.connector.preflight import gl_setting_gap
 from intacct_harness.connector.settings import ConnectionSettings
+from intacct_harness.connector.tms.model import Dataset
 
 PASS, FAIL, WARN, SKIP = "pass", "fail", "warn", "skip"
 
@@ -82,7 +85,8 @@ def _checks() -> list[Check]:
     out += [Check(f"module:{m}", f'{m} set to "All"', 4) for m in GUIDE_MODULES]
     out += [Check("gl_accounts", "GL accounts for revenue and expense lines", None),
             Check("dimensions", "Mapped dimensions exist", 6),
-            Check("custom_fields", "Mapped custom fields exist", 7)]
+            Check("custom_fields", "Mapped custom fields exist", 7),
+            Check("document_prefix", "Document prefix not shared on this Sage company and entity", None)]
     return out
 
 
@@ -98,8 +102,35 @@ _SAGE_ORDER: tuple[tuple[str, frozenset[AuthProblem]], ...] = (
 )
 
 
-def run_doctor(client: IntacctClient, settings: ConnectionSettings) -> DoctorReport:
+def shared_prefixes(connections: Sequence[ConnectionSettings], data: Dataset) -> dict[str, list[str]]:
+    """Per subsidiary, the others posting to the same Sage company and entity with the same document prefix."""
+    codes = {s.id: s.code for s in data.subsidiaries}
+    out: dict[str, list[str]] = {}
+    for a in connections:
+        out[a.subsidiary_id] = [b.subsidiary_id for b in connections if b.subsidiary_id != a.subsidiary_id
+                                and (b.company_id, b.entity) == (a.company_id, a.entity)
+                                and codes.get(b.subsidiary_id) is not None
+                                and codes.get(b.subsidiary_id) == codes.get(a.subsidiary_id)]
+    return out
+
+
+def _prefix(report: DoctorReport, settings: ConnectionSettings, peers: Sequence[str]) -> None:
+    c = report.check("document_prefix")
+    if not peers:
+        c.status, c.detail = PASS, "no other subsidiary on this Sage company and entity uses this prefix"
+        return
+    c.status = WARN
+    c.detail = (f"subsidiaries {', '.join(peers)} post to the same Sage company and entity "
+                f"({settings.company_id}, {settings.entity or 'top level'}) with the same document prefix: their "
+                "invoice and bill numbers can collide in Sage")
+    c.fix = ("Give each subsidiary its own document prefix in Alvys before syncing; the connector tells its own "
+             "documents apart, but people reading Sage cannot")
+
+
+def run_doctor(client: IntacctClient, settings: ConnectionSettings, *, peers: Sequence[str] = ()) -> DoctorReport:
+    """The checklist; ``peers`` are other subsidiaries sharing this one's company, entity and document prefix."""
     report = DoctorReport(settings.subsidiary_id, settings.company_id, settings.entity, _checks())
+    _prefix(report, settings, peers)
     try:
         session = client.login()
     except (ControlFailure, AuthenticationFailure) as exc:
@@ -140,7 +171,7 @@ def _company_checks(client: IntacctClient, settings: ConnectionSettings, report:
                                   values=[settings.user_id]),
                  "dimensions": fn.get_dimensions(),
                  "gl": fn.query("GLACCOUNT", ["ACCOUNTNO", "STATUS"], field="ACCOUNTNO",
-                                values=sorted(set(settings.gl_accounts.all().values()))),
+                                values=sorted({v for v in settings.gl_accounts.all().values() if v.strip()} or {""})),
                  "entities": fn.read_by_query("LOCATIONENTITY", "", ["LOCATIONID"], pagesize=10)}
     for dim, values in wanted_dims.items():
         if values:
@@ -210,9 +241,16 @@ def _gl(report: DoctorReport, settings: ConnectionSettings, result: Result) -> N
         c.fix = advise(result.errors).fix
         return
     found = {r.get("ACCOUNTNO"): r.get("STATUS", "active") for r in result.records()}
+    accounts = settings.gl_accounts.all()
+    unset = [name for name, acct in accounts.items() if not acct.strip()]
     bad = [f"{name} {acct} ({'inactive' if acct in found else 'missing'})" for name, acct in
-           settings.gl_accounts.all().items() if found.get(acct, "missing") != "active"]
-    if bad:
+           accounts.items() if acct.strip() and found.get(acct, "missing") != "active"]
+    if unset:
+        c.status = FAIL
+        c.detail = "; ".join([f"{name} not set" for name in unset] + ([f"not usable in Sage: {', '.join(bad)}"]
+                                                                       if bad else []))
+        c.fix = "; ".join(gl_setting_gap(name) for name in unset)
+    elif bad:
         c.status, c.detail = FAIL, "not usable in Sage: " + ", ".join(bad)
         c.fix = "Create or activate these accounts in Sage, or correct the GL accounts at Settings > Connections"
     else:

@@ -14,6 +14,7 @@ from itertools import islice
 from operator import attrgetter
 from typing import Any, TypeVar
 
+from intacct_harness.connector.identity import amounts, marked
 from intacct_harness.connector.intacct import Function
 from intacct_harness.connector.intacct import functions as fn
 from intacct_harness.connector.ledger import DocKey
@@ -134,8 +135,8 @@ def _gl_for_charge(settings: ConnectionSettings, kind: ChargeKind) -> str:
 
 def _invoice(doc: Document, load: Load, customer_id: str, settings: ConnectionSettings) -> Function:
     items = []
-    for charge in load.charges:
-        item: dict[str, Any] = {"glaccountno": _gl_for_charge(settings, charge.kind), "amount": f"{charge.amount:.2f}",
+    for charge, amount in zip(load.charges, amounts(load), strict=True):
+        item: dict[str, Any] = {"glaccountno": _gl_for_charge(settings, charge.kind), "amount": f"{amount:.2f}",
                                 "memo": f"{charge.description} - load {load.number}"}
         item.update({k.lower(): v for k, v in _dimensions(settings, doc, customer_id, charge).items()})
         line_cf = _custom(_mappings(settings, INVOICE, "line"), charge, load)
@@ -146,7 +147,7 @@ def _invoice(doc: Document, load: Load, customer_id: str, settings: ConnectionSe
     values: dict[str, Any] = {
         "customerid": customer_id, "datecreated": fn.legacy_date(load.delivered_at or load.created_at),
         "invoiceno": doc.key.number, "ponumber": load.po_number or None,
-        "description": f"Load {load.number}: {load.origin} to {load.destination}",
+        "description": marked(f"Load {load.number}: {load.origin} to {load.destination}", doc.key.subsidiary_id),
         "customfields": {"customfield": header_cf} if header_cf else None,
         "invoiceitems": {"lineitem": items},
     }
@@ -157,8 +158,8 @@ def _bill(doc: Document, st: Settlement, vendor_id: str, settings: ConnectionSet
     gl = settings.gl_accounts
     account = gl.carrier_pay if st.payee_kind is PartyKind.CARRIER else gl.driver_pay
     items = []
-    for line in st.lines:
-        item: dict[str, Any] = {"ACCOUNTNO": account, "TRX_AMOUNT": f"{line.amount:.2f}",
+    for line, amount in zip(st.lines, amounts(st), strict=True):
+        item: dict[str, Any] = {"ACCOUNTNO": account, "TRX_AMOUNT": f"{amount:.2f}",
                                 "ENTRYDESCRIPTION": line.description}
         item.update(_dimensions(settings, doc, vendor_id, line))
         line_cf = _custom(_mappings(settings, BILL, "line"), line, st)
@@ -167,7 +168,7 @@ def _bill(doc: Document, st: Settlement, vendor_id: str, settings: ConnectionSet
         items.append(item)
     values: dict[str, Any] = {
         "WHENCREATED": fn.generic_date(st.created_at), "VENDORID": vendor_id, "RECORDID": doc.key.number,
-        "DESCRIPTION": f"{st.payee_kind.value.title()} settlement {st.number}",
+        "DESCRIPTION": marked(f"{st.payee_kind.value.title()} settlement {st.number}", doc.key.subsidiary_id),
     }
     for m in _mappings(settings, BILL, "header"):
         value = _attr(st, m.source)

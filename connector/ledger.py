@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from intacct_harness.connector.errors import ConnectorError
 from intacct_harness.connector.runlock import Holder, holder
@@ -37,6 +38,16 @@ class DocKey:
 
 
 @dataclass(frozen=True)
+class Sent:
+    """What the ledger knows was sent for a document: its fingerprint and total, and Sage's RECORDNO."""
+
+    state: State
+    fingerprint: str
+    amount: str | None
+    recordno: str | None
+
+
+@dataclass(frozen=True)
 class Entry:
     key: DocKey
     state: State
@@ -52,12 +63,14 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
     subsidiary_id TEXT NOT NULL, kind TEXT NOT NULL, number TEXT NOT NULL,
     state TEXT NOT NULL, recordno TEXT, errorno TEXT, message TEXT, advice TEXT,
-    attempts INTEGER NOT NULL DEFAULT 0, updated_at TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0, updated_at TEXT NOT NULL, fingerprint TEXT, amount TEXT,
     PRIMARY KEY (subsidiary_id, kind, number));
 CREATE INDEX IF NOT EXISTS documents_state ON documents(subsidiary_id, state);
 CREATE TABLE IF NOT EXISTS meta (subsidiary_id TEXT NOT NULL, name TEXT NOT NULL, value TEXT,
     PRIMARY KEY (subsidiary_id, name));
 """
+# Columns added after the first release: a ledger file made before them gains them when opened.
+_ADDED_COLUMNS = {"fingerprint": "TEXT", "amount": "TEXT"}
 
 
 _IN_CHUNK = 500   # numbers per ``IN (...)`` (well under SQLite's limit on parameters)
@@ -103,6 +116,10 @@ class Ledger:
             if self.path != ":memory:":
                 self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.executescript(_SCHEMA)
+            have = {row[1] for row in self._conn.execute("PRAGMA table_info(documents)")}
+            for name, kind in _ADDED_COLUMNS.items():
+                if name not in have:
+                    self._conn.execute(f"ALTER TABLE documents ADD COLUMN {name} {kind}")
         except sqlite3.Error as exc:
             raise LedgerError.of(self.path, exc) from None
 
@@ -146,19 +163,27 @@ class Ledger:
 
     def states(self, keys: Iterable[DocKey]) -> dict[DocKey, State]:
         """The states of these documents (those the ledger knows): a sync reads one chunk's, not the whole ledger."""
+        return {key: State(row[0]) for key, row in self._select(keys, "state").items()}
+
+    def sent(self, keys: Iterable[DocKey]) -> dict[DocKey, Sent]:
+        """What was sent to Sage for these documents (those with a fingerprint): what a posted one looked like."""
+        return {key: Sent(State(row[0]), row[1], row[2], row[3])
+                for key, row in self._select(keys, "state, fingerprint, amount, recordno").items() if row[1]}
+
+    def _select(self, keys: Iterable[DocKey], columns: str) -> dict[DocKey, tuple[Any, ...]]:
         groups: dict[tuple[str, str], set[str]] = {}
         for k in keys:
             groups.setdefault((k.subsidiary_id, k.kind), set()).add(k.number)
-        out: dict[DocKey, State] = {}
+        out: dict[DocKey, tuple[Any, ...]] = {}
         for (sub, kind), wanted in groups.items():
             numbers = sorted(wanted)
             for i in range(0, len(numbers), _IN_CHUNK):    # primary-key lookups, never a scan of the ledger
                 part = numbers[i:i + _IN_CHUNK]
                 with self._lock:
                     rows = self._conn.execute(
-                        "SELECT number, state FROM documents WHERE subsidiary_id=? AND kind=? AND number IN "
+                        f"SELECT number, {columns} FROM documents WHERE subsidiary_id=? AND kind=? AND number IN "
                         f"({','.join('?' * len(part))})", (sub, kind, *part)).fetchall()
-                out.update((DocKey(sub, kind, number), State(state)) for number, state in rows)
+                out.update((DocKey(sub, kind, row[0]), tuple(row[1:])) for row in rows)
         return out
 
     def counts(self, subsidiary_id: str) -> dict[str, int]:
@@ -193,11 +218,14 @@ class Ledger:
                           "VALUES (?,?,?,?,?)", [(k.subsidiary_id, k.kind, k.number, state.value, _now())
                                                  for k in keys])
 
-    def mark_posting(self, keys: Iterable[DocKey]) -> None:
+    def mark_posting(self, keys: Iterable[DocKey], sent: Mapping[DocKey, tuple[str, str]] | None = None) -> None:
+        """Committed before the request leaves; ``sent`` keeps each document's (fingerprint, total) as sent."""
+        sent = sent or {}
         with self._tx() as c:
-            c.executemany("UPDATE documents SET state='posting', attempts=attempts+1, updated_at=? "
+            c.executemany("UPDATE documents SET state='posting', attempts=attempts+1, updated_at=?, "
+                          "fingerprint=coalesce(?, fingerprint), amount=coalesce(?, amount) "
                           "WHERE subsidiary_id=? AND kind=? AND number=? AND state<>'posted'",
-                          [(_now(), k.subsidiary_id, k.kind, k.number) for k in keys])
+                          [(_now(), *sent.get(k, (None, None)), k.subsidiary_id, k.kind, k.number) for k in keys])
 
     def mark_sent(self, keys: Iterable[DocKey]) -> None:
         """Restart the settle clock of documents still posting: Sage may have got them as late as now."""

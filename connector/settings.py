@@ -30,6 +30,8 @@ CONNECTION_ROLES = frozenset({"Admin", "Partner Admin", "Support"})
 DOCUMENT_KINDS = frozenset({"invoice", "bill"})
 UNMATCHED_POLICIES = frozenset({"create", "fail"})
 UNMAPPED_POLICIES = frozenset({"fail", "post_untagged"})
+# "adjustment" (post it as an AP adjustment) joins when the simulator has APADJUSTMENT.
+NEGATIVE_SETTLEMENT_POLICIES = frozenset({"fail"})
 
 # The guide's "Features Not Supported", keyed by the config flag that would ask for them.
 UNSUPPORTED: dict[str, tuple[str, str]] = {
@@ -153,6 +155,8 @@ class ConnectionSettings:
     # up to 15 minutes; a 524 means the CDN cut the connection while Sage kept processing). Until then a
     # document not found in Sage is left uncertain, never posted again.
     settle_seconds: float = 900.0
+    # A settlement whose deductions exceed the pay: "fail" it with advice (never a negative bill).
+    negative_settlements: str = "fail"
 
     def __post_init__(self) -> None:
         # Pasted IDs carry stray spaces (no-break ones too): trimmed here, so sign-in and the wizard's user check
@@ -170,6 +174,9 @@ class ConnectionSettings:
         if self.unmapped_dimensions not in UNMAPPED_POLICIES:
             raise SettingsError("unmapped_dimensions must be 'fail' (fail a document whose TMS value has no dimension "
                                 "mapping) or 'post_untagged' (post it without that dimension, noted on the report)")
+        if self.negative_settlements not in NEGATIVE_SETTLEMENT_POLICIES:
+            raise SettingsError("negative_settlements must be 'fail' (fail the settlement with advice; enter the "
+                                "AP adjustment in Sage)")
         check.integer("batch_size", self.batch_size, 1, check.BATCH_MAX)
         check.integer("concurrency_limit", self.concurrency_limit, 1, check.CONCURRENCY_MAX)
         check.number("settle_seconds", self.settle_seconds, 0, check.SETTLE_MAX)   # NaN would switch the guard off
@@ -220,7 +227,8 @@ class ConnectionSettings:
 _CONNECTION_KEYS = {"subsidiary_id", "company_id", "user_id", "user_password", "user_password_env",
                     "user_password_file", "established_at", "entity", "sender_id", "sender_password_env",
                     "sender_password_file", "gl_accounts", "dimensions", "custom_fields", "unmatched", "endpoint",
-                    "concurrency_limit", "batch_size", "settle_seconds", "unmapped_dimensions"} | set(UNSUPPORTED)
+                    "concurrency_limit", "batch_size", "settle_seconds", "unmapped_dimensions",
+                    "negative_settlements"} | set(UNSUPPORTED)
 
 
 def _mapping(path: str, value: Any) -> Mapping[str, Any]:
@@ -267,7 +275,8 @@ def settings_from_dict(raw: Any, *, path: str = "connection", environ: Mapping[s
                 for i, c in enumerate(check.listing(f"{path}.custom_fields", spec.get("custom_fields") or [])))
     gl = GLAccounts(**_texts(f"{path}.gl_accounts", spec.get("gl_accounts") or {}, _GL_KEYS))
     extra = {k: spec[k] for k in ("entity", "sender_id", "sender_password_env", "unmatched", "endpoint",
-                                  "concurrency_limit", "batch_size", "settle_seconds", "unmapped_dimensions")
+                                  "concurrency_limit", "batch_size", "settle_seconds", "unmapped_dimensions",
+                                  "negative_settlements")
              if k in spec}
     if "established_at" not in spec:
         raise SettingsError(f"{path}.established_at is required (when the connection was established)")
@@ -279,7 +288,8 @@ def settings_from_dict(raw: Any, *, path: str = "connection", environ: Mapping[s
 
 
 _TEXT_KEYS = {"subsidiary_id", "company_id", "user_id", "user_password", "user_password_env", "user_password_file",
-              "entity", "sender_id", "sender_password_env", "sender_password_file", "unmatched", "unmapped_dimensions"}
+              "entity", "sender_id", "sender_password_env", "sender_password_file", "unmatched", "unmapped_dimensions",
+              "negative_settlements"}
 _GL_KEYS = frozenset(f.name for f in dataclasses.fields(GLAccounts))
 _CUSTOM_FIELD_KEYS = frozenset(f.name for f in dataclasses.fields(CustomFieldMapping))
 _DIMENSION_KEYS = frozenset(f.name for f in dataclasses.fields(DimensionMapping))

@@ -17,11 +17,13 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
-from intacct_harness.connector import mapping_gaps
+from intacct_harness.connector import mapping_gaps, preflight
 from intacct_harness.connector.advice import advise
 from intacct_harness.connector.export import BILL, INVOICE, SAGE_OBJECT, Document, build, chunked, iter_documents
+from intacct_harness.connector.identity import Found, fingerprint, marker_of, same_amount, total
 from intacct_harness.connector.intacct import Function, IntacctClient, IntacctError, UncertainOutcome
 from intacct_harness.connector.intacct import functions as fn
 from intacct_harness.connector.intacct.xmltext import replacements
@@ -77,6 +79,8 @@ class SyncReport:
     recovered: list[str] = field(default_factory=list)     # found in Sage after a lost answer: not re-posted
     uncertain: list[str] = field(default_factory=list)     # not confirmed posted after every retry; pending
     already_posted: int = 0
+    changed: list[Outcome] = field(default_factory=list)   # edited in the TMS after posting: never re-posted
+    conflicts: list[str] = field(default_factory=list)     # another document in Sage has one of our numbers
     notes: list[str] = field(default_factory=list)
     error: str | None = None
 
@@ -91,6 +95,7 @@ class SyncReport:
                 "posted_sample": [out(o) for o in self.posted_sample],
                 "failed": [out(o) for o in self.failed], "not_migrated": self.not_migrated,
                 "recovered": self.recovered, "uncertain": self.uncertain, "already_posted": self.already_posted,
+                "changed": [out(o) for o in self.changed], "conflicts": self.conflicts,
                 "notes": self.notes, "error": self.error}
 
 
@@ -146,6 +151,7 @@ class Syncer:
         for chunk in chunked(iter_documents(data, self.sub), self.chunk_size):
             self.ledger.ensure(d.key for d in chunk)
             state = self.ledger.states(d.key for d in chunk)
+            self._changed(report, [d for d in chunk if state.get(d.key) is State.POSTED])
             old: list[Document] = []
             for doc in chunk:
                 st = state.get(doc.key, State.PENDING)
@@ -161,6 +167,30 @@ class Syncer:
             self.ledger.mark_not_migrated(d.key for d in old)   # one ledger transaction per chunk
         return total, parties
 
+    def _changed(self, report: SyncReport, posted: list[Document]) -> None:
+        """Report posted documents whose TMS content is no longer what was posted (they are not posted again)."""
+        if not posted:
+            return
+        sent = self.ledger.sent(d.key for d in posted)
+        for doc in posted:
+            was = sent.get(doc.key)
+            if was is None or was.fingerprint == fingerprint(doc.source, doc.party.id):
+                continue
+            now = total(doc.source)
+            what = (f"its total was {Decimal(was.amount):.2f} and is now {now:.2f}" if was.amount and
+                    Decimal(was.amount) != now else "its lines, date or party changed")
+            kind = "AR invoice" if doc.kind == INVOICE else "AP bill"
+            message = f"changed in the TMS after it posted to Sage: {doc.label} ({what})"
+            advice = (f"{doc.label} is in Sage as RECORDNO {was.recordno} as first posted, and the connector does "
+                      f"not post it a second time. Correct the {kind} in Sage to match the TMS (or reverse it and "
+                      "enter the corrected one), or undo the change in the TMS")
+            report.changed.append(Outcome(doc.key.number, doc.kind, doc.label, recordno=was.recordno,
+                                          errorno="CHANGED-AFTER-POSTING", message=message, advice=advice))
+        if report.changed:
+            note = (f"{len(report.changed)} document(s) changed in the TMS after they posted to Sage; they are not "
+                    "posted again: correct them in Sage (see changed)")
+            report.notes = [n for n in report.notes if "changed in the TMS after" not in n] + [note]
+
     def _ready_batches(self, data: Dataset, report: SyncReport,
                        parties: dict[str, Party]) -> Iterator[list[tuple[Document, str]]]:
         """Second pass, chunk by chunk: reconcile uncertain documents, match parties; yields full posting batches.
@@ -170,7 +200,7 @@ class Syncer:
         document of a chunk not yet reached has been sent by this run.
         """
         matcher = Matcher(self.client, self.sub, unmatched=self.settings.unmatched)
-        self._resolve(matcher, parties.values())
+        resolved = self._resolve(matcher, parties.values())
         noted: set[str] = set()
         size = self.settings.batch_size
         ready: list[tuple[Document, str]] = []
@@ -180,11 +210,13 @@ class Syncer:
             planned = len(todo)
             uncertain = [d for d in todo if state.get(d.key) is State.POSTING]
             if uncertain:
-                found, held = self._reconcile(uncertain, report)
+                sage_party = {d.key.number: m.sage_id for d in uncertain
+                              if isinstance(m := resolved.get(d.party.id), Match)}
+                found, held = self._reconcile(uncertain, report, sage_party)
                 with self._report_lock:
                     report.recovered.extend(found)
                 todo = [d for d in todo if d.key.number not in found and d.key.number not in held]
-            matched = self._match(todo, report, matcher, noted)
+            matched = self._preflight(self._match(todo, report, matcher, noted), report)
             self._total -= planned - len(matched)     # found in Sage, still settling, or no party to post for
             ready += matched
             while len(ready) >= size:
@@ -194,29 +226,44 @@ class Syncer:
             yield ready
 
     # -- exactly once -------------------------------------------------------------------------
-    def _reconcile(self, docs: Sequence[Document], report: SyncReport) -> tuple[dict[str, str], set[str]]:
-        """Look uncertain documents up in Sage by RECORDID; record those found as posted.
+    def _reconcile(self, docs: Sequence[Document], report: SyncReport,
+                   sage_party: dict[str, str]) -> tuple[dict[str, str], set[str]]:
+        """Look uncertain documents up in Sage by RECORDID; record those proved ours as posted.
 
-        Returns (found: number -> RECORDNO, held: numbers not to post now). Held are those not found yet but
-        possibly still running in Sage: a document is only made pending again, to be posted, once
-        ``settle_seconds`` have passed since it was sent, since before that not finding it proves nothing.
-        Held are also those whose own lookup failed: a lookup that fails is retried one document per
-        function, so one document Sage cannot look up stays uncertain alone and never stops the others.
+        Returns (found: number -> RECORDNO, held: numbers not to post now). A record is ours when its marker
+        names this subsidiary and its customer or vendor (``sage_party``, where known) and its total are what
+        we sent; another subsidiary's record with the same number is a conflict, reported with both documents
+        named, and does not count as ours. Held are those not found yet but possibly still running in Sage: a
+        document is only made pending again, to be posted, once ``settle_seconds`` have passed since it was
+        sent, since before that not finding it proves nothing. Held are also those failed as conflicted
+        (Sage's record carries our marker but not what we sent), and those whose own lookup failed: a lookup
+        that fails is retried one document per function, so one document Sage cannot look up stays uncertain
+        alone and never stops the others.
         """
-        found: dict[str, str] = {}
+        rows: dict[str, list[Found]] = {}
         unchecked: dict[str, str] = {}      # number -> why Sage could not look it up
         for kind in (INVOICE, BILL):
             numbers = [d.key.number for d in docs if d.kind == kind]
             chunks = [numbers[i:i + RECONCILE_CHUNK] for i in range(0, len(numbers), RECONCILE_CHUNK)]
-            for chunk, _why in self._look_up(kind, chunks, found):
-                for (number,), why in self._look_up(kind, [[n] for n in chunk], found):
+            for chunk, _why in self._look_up(kind, chunks, rows):
+                for (number,), why in self._look_up(kind, [[n] for n in chunk], rows):
                     unchecked[number] = why
+        sent = self.ledger.sent(d.key for d in docs)
+        found: dict[str, str] = {}
+        conflicted: dict[Document, tuple[str, str]] = {}
         settling: list[str] = []
         again: list[Document] = []
         for doc in docs:
-            if doc.key.number in found:
-                log.info("%s was already in Sage (RECORDNO %s); not posting it again", doc.label,
-                         found[doc.key.number])
+            was = sent.get(doc.key)
+            verdict = None
+            if doc.key.number not in unchecked:
+                verdict = self._ours(doc, rows.get(f"{doc.kind}:{doc.key.number}", []),
+                                     sage_party.get(doc.key.number), was.amount if was else None, report)
+            if isinstance(verdict, str):
+                found[doc.key.number] = verdict
+                log.info("%s was already in Sage (RECORDNO %s); not posting it again", doc.label, verdict)
+            elif verdict is not None:
+                conflicted[doc] = verdict
             elif (why := unchecked.get(doc.key.number)) is not None:
                 log.warning("%s could not be checked in Sage: %s", doc.label, why)
                 with self._report_lock:
@@ -229,18 +276,26 @@ class Syncer:
                 settling.append(doc.key.number)
             else:
                 again.append(doc)
-        self.ledger.record_answers(posted=[(d.key, found[d.key.number]) for d in docs if d.key.number in found])
+        self.ledger.record_answers(posted=[(d.key, found[d.key.number]) for d in docs if d.key.number in found],
+                                   failed=[(d.key, "DOCUMENT-CONFLICT", msg, advice)
+                                           for d, (msg, advice) in conflicted.items()])
+        with self._report_lock:
+            report.failed.extend(Outcome(d.key.number, d.kind, d.label, errorno="DOCUMENT-CONFLICT", message=msg,
+                                         advice=advice) for d, (msg, advice) in conflicted.items())
         self.ledger.mark_pending(d.key for d in again)
         if settling:
             self._note_settling(report, settling)
-        return found, set(settling) | set(unchecked)
+        return found, set(settling) | set(unchecked) | {d.key.number for d in conflicted}
 
-    def _look_up(self, kind: str, chunks: list[list[str]], found: dict[str, str]) -> list[tuple[list[str], str]]:
-        """One readByQuery per chunk of numbers, in one request; adds what Sage has to ``found`` and returns the
-        chunks whose lookup failed, with why. A failure of the whole request (sign-in, throttling) stops the sync."""
+    def _look_up(self, kind: str, chunks: list[list[str]], rows: dict[str, list[Found]]) -> list[tuple[list[str], str]]:
+        """One readByQuery per chunk of numbers, in one request; adds what Sage has to ``rows`` (keyed
+        ``kind:number``, with what proves a record ours) and returns the chunks whose lookup failed, with why.
+        A failure of the whole request (sign-in, throttling) stops the sync."""
         if not chunks:
             return []
-        functions = [fn.read_by_query(SAGE_OBJECT[kind], fn.in_condition("RECORDID", c), ["RECORDNO", "RECORDID"])
+        party_field = "CUSTOMERID" if kind == INVOICE else "VENDORID"
+        functions = [fn.read_by_query(SAGE_OBJECT[kind], fn.in_condition("RECORDID", c),
+                                      ["RECORDNO", "RECORDID", party_field, "TOTALENTERED", "DESCRIPTION"])
                      for c in chunks]
         try:
             results = self.client.execute(functions)
@@ -253,8 +308,38 @@ class Syncer:
                 failed.append((chunk, str(advise(result.errors, what="Checking Sage for uncertain documents"))))
                 continue
             for row in result.records():
-                found.setdefault(row.get("RECORDID", ""), row.get("RECORDNO", ""))
+                rows.setdefault(f"{kind}:{row.get('RECORDID', '')}", []).append(Found(
+                    row.get("RECORDNO", ""), row.get(party_field, ""), row.get("TOTALENTERED", ""),
+                    row.get("DESCRIPTION", "")))
         return failed
+
+    def _ours(self, doc: Document, candidates: list[Found], party: str | None, amount: str | None,
+              report: SyncReport) -> str | tuple[str, str] | None:
+        """The RECORDNO of the Sage record that is ``doc``, a (message, advice) conflict, or None if not in Sage."""
+        expected = amount or f"{total(doc.source):.2f}"
+        mine = [f for f in candidates if marker_of(f.description) == self.sub]
+        for f in mine + [f for f in candidates if marker_of(f.description) is None]:
+            if (party is None or f.party_id == party) and same_amount(f, expected):
+                return f.recordno
+        kind = "AR invoice" if doc.kind == INVOICE else "AP bill"
+        if mine:
+            f = mine[0]
+            message = (f"Sage holds {kind} {doc.key.number} (RECORDNO {f.recordno}, {f.party_id}, total {f.total}) "
+                       f"marked as this subsidiary's, but this connection sent {doc.label} for {party or 'another'} "
+                       f"party, total {expected}")
+            return message, (f"{doc.label} is not posted again and not taken as posted: compare Sage's {kind} "
+                             f"RECORDNO {f.recordno} with the TMS, correct the one that is wrong, then sync again")
+        for f in candidates:
+            owner = marker_of(f.description)
+            note = (f"{doc.label} of subsidiary {self.sub} has the same number as Sage's {kind} {doc.key.number} "
+                    f"(RECORDNO {f.recordno}, {f.party_id}, total {f.total}"
+                    + (f", posted by subsidiary {owner}" if owner else ", not posted by this connection")
+                    + "): that record is not this document, so it is not taken as posted. Give each subsidiary on "
+                      "one Sage company its own document prefix")
+            with self._report_lock:
+                if note not in report.conflicts:
+                    report.conflicts.append(note)
+        return None
 
     def _settling(self, doc: Document) -> bool:
         """Sent less than ``settle_seconds`` ago: Sage may still be running the request."""
@@ -321,6 +406,23 @@ class Syncer:
                 with self._report_lock:
                     report.notes.append(mapping_gaps.untagged_note(doc, g))
         return True
+
+    def _preflight(self, ready: list[tuple[Document, str]], report: SyncReport) -> list[tuple[Document, str]]:
+        """Fail, with advice, the documents Sage would refuse or store wrong; the others go on to post."""
+        out: list[tuple[Document, str]] = []
+        refused: list[tuple[Document, preflight.Refusal]] = []
+        for doc, party in ready:
+            if (r := preflight.check(doc, party, self.settings)) is None:
+                out.append((doc, party))
+            else:
+                refused.append((doc, r))
+        if refused:
+            self._refused += len(refused)
+            self.ledger.record_answers(failed=[(d.key, r.code, r.message, r.advice) for d, r in refused])
+            with self._report_lock:
+                report.failed.extend(Outcome(d.key.number, d.kind, d.label, errorno=r.code, message=r.message,
+                                             advice=r.advice) for d, r in refused)
+        return out
 
     # -- posting ------------------------------------------------------------------------------
     def _post(self, batches: Iterator[list[tuple[Document, str]]], report: SyncReport) -> None:
@@ -390,11 +492,12 @@ class Syncer:
             if len(report.posted_sample) < POSTED_SAMPLE:
                 report.posted_sample.append(Outcome(doc.key.number, doc.kind, doc.label, recordno=recordno))
 
-    def _mark_sending(self, keys: list[DocKey], first: bool) -> None:
-        """Committed just before the request leaves, inside its concurrency slot: ``posting`` on the first
-        attempt, the settle clock restarted on a retry (Sage may get the post as late as that)."""
+    def _mark_sending(self, keys: list[DocKey], facts: dict[DocKey, tuple[str, str]], first: bool) -> None:
+        """Committed just before the request leaves, inside its concurrency slot: ``posting`` with what is sent
+        (fingerprint and total) on the first attempt, the settle clock restarted on a retry (Sage may get the
+        post as late as that)."""
         if first:
-            self.ledger.mark_posting(keys)
+            self.ledger.mark_posting(keys, facts)
         else:
             self.ledger.mark_sent(keys)
 
@@ -421,14 +524,16 @@ class Syncer:
                 raise SyncAborted("another sync took over this subsidiary's run lock (this one stalled longer than "
                                   f"{self.lease:g} s); it posts the rest, this one stopped posting")
             keys = [d.key for d, _ in pending]
+            facts = {d.key: (fingerprint(d.source, d.party.id), f"{total(d.source):.2f}") for d, _ in pending}
             try:
                 results = self.client.execute([self._build(d, party, report) for d, party in pending], writes=True,
-                                              on_send=functools.partial(self._mark_sending, keys))
+                                              on_send=functools.partial(self._mark_sending, keys, facts))
             except UncertainOutcome as exc:
                 self.ledger.mark_sent(keys)          # Sage may have got it as late as now: settle from here
                 log.warning("answer lost for %d document(s) (%s); checking Sage before posting again", len(pending),
                             exc)
-                found, held = self._reconcile([d for d, _ in pending], report)
+                found, held = self._reconcile([d for d, _ in pending], report,
+                                              {d.key.number: p for d, p in pending})
                 with self._report_lock:
                     report.recovered.extend(n for n in found if n not in report.recovered)
                 for doc, _ in pending:

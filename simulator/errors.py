@@ -335,6 +335,44 @@ class AttachmentTooLarge(FunctionError):
             f"Attach files of at most {limit // 1048576} MB each, and try again."))
 
 
+class FieldTooLong(FunctionError):
+    """A value longer than the field holds: refused, never stored cut short.
+
+    The limits and their sources are in ``simulator/models/limits.py``; the error number and text are the
+    simulator's choice (Sage's wording for an over-long value is NOT FOUND in public sources).
+    """
+
+    source = SIMULATOR_CHOICE
+    example = ("The value for NAME on VENDOR is 130 characters long; at most 100 are allowed.",)
+
+    def __init__(self, field: str, object_name: str, length: int, limit: int) -> None:
+        super().__init__(
+            ErrorDetail("BL01001975", "", f"The value for {field} on {object_name} is {length} characters long; "
+                                          f"at most {limit} are allowed.",
+                        f"Shorten {field} to {limit} characters or fewer, and try again."),
+            ErrorDetail("BL01001973", "", f"Could not create {object_name.lower()} record!", ""))
+
+
+class NegativeTotal(FunctionError):
+    """A bill or invoice whose lines add up to less than zero.
+
+    Sage takes money owed back as an adjustment (an AP adjustment is a debit memo, an AR adjustment a credit
+    memo), not as a negative bill or invoice. The refusal, its error number and text are the simulator's
+    choice (Sage's behaviour for a negative total is NOT FOUND in public sources).
+    """
+
+    source = SIMULATOR_CHOICE
+    example = ("The total of this bill is -120.00. A bill cannot have a negative total; enter an AP adjustment "
+               "instead.",)
+
+    def __init__(self, label: str, total: str, adjustment: str, object_name: str) -> None:
+        super().__init__(
+            ErrorDetail("BL01001973", "", f"The total of this {label} is {total}. A {label} cannot have a "
+                                          f"negative total; enter an {adjustment} instead.",
+                        f"Enter the amount as an {adjustment}, or correct the lines so the total is zero or more."),
+            ErrorDetail("BL01001973", "", f"Could not create {object_name.lower()} record!", ""))
+
+
 class UnknownField(FunctionError):
     def __init__(self, field: str, object_name: str) -> None:
         super().__init__(ErrorDetail(

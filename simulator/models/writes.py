@@ -26,7 +26,7 @@ from intacct_harness.simulator.errors import (
     UnknownField,
     UnknownObject,
 )
-from intacct_harness.simulator.models import doc_state, journal
+from intacct_harness.simulator.models import doc_state, journal, limits
 from intacct_harness.simulator.models.context import Ctx, Output
 from intacct_harness.simulator.models.objects import (
     DATE_FIELDS,
@@ -297,6 +297,7 @@ def insert(ctx: Ctx, obj: ObjectDef, raw: dict[str, Any]) -> Record:
     """Validate and store one new record (the shared path of generic and legacy creates)."""
     doc = validate_fields(ctx, obj, raw, creating=True)
     lines = validate_lines(ctx, obj, raw) if obj.lines is not None else None
+    limits.check_record(obj.name, doc, obj.lines.item if obj.lines else None, lines)
     if lines is not None:
         check_open_period(ctx, obj, str(doc.get("WHENCREATED") or doc.get("BATCH_DATE") or ""))
     recordno = ctx.tx.next_recordno(ctx.company_id)
@@ -312,6 +313,7 @@ def insert(ctx: Ctx, obj: ObjectDef, raw: dict[str, Any]) -> Record:
     if lines is not None:
         spec = obj.lines
         assert spec is not None
+        limits.total_of(obj.name, lines, spec.amount_field)   # lines in cents; no negative total
         doc["TOTALPAID"] = "0"
         doc_state.set_totals(obj, doc, lines)
         number_lines(recordno, lines)
@@ -396,8 +398,11 @@ def update(ctx: Ctx, el: etree._Element) -> Output:
         rec = _find_for_update(ctx, obj, raw)
         doc_state.guard(obj, rec, "update")
         changes = validate_fields(ctx, obj, {k: v for k, v in raw.items() if k != "RECORDNO"}, creating=False)
+        limits.check_record(obj.name, changes)
         if obj.lines is not None and obj.lines.container in raw:
             lines = validate_lines(ctx, obj, raw)
+            limits.check_record(obj.name, {}, obj.lines.item, lines)
+            limits.total_of(obj.name, lines, obj.lines.amount_field)
             number_lines(rec.recordno, lines)
             changes[obj.lines.container] = {obj.lines.item: lines}
             changes["TOTALPAID"] = rec.doc.get("TOTALPAID", "0")
