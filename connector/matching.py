@@ -28,6 +28,7 @@ from intacct_harness.connector.intacct import Function, IntacctClient, Result, U
 from intacct_harness.connector.intacct import functions as fn
 from intacct_harness.connector.intacct.envelope import el
 from intacct_harness.connector.intacct.errors import ErrorDetail
+from intacct_harness.connector.limits import too_long
 from intacct_harness.connector.tms.model import Party, PartyKind
 
 LOOKUP_CHUNK = 200
@@ -280,7 +281,17 @@ class Matcher:
     # -- creation -----------------------------------------------------------------------------
     def _create(self, parties: list[Party]) -> None:
         """Create missing records, one per normalised name (a carrier and a driver profile of one owner-operator
-        share one vendor); an ID already in Sage in any letter case is skipped, a lost answer re-checks by name."""
+        share one vendor); an ID already in Sage in any letter case is skipped, a lost answer re-checks by name.
+        A name longer than Sage's NAME field is not sent (Sage would refuse it): the party fails with advice."""
+        for p in parties:
+            if (limit := too_long(sage_object(p.kind), "NAME", normalise(p.name))) is not None:
+                self._done[p.id] = MatchFailure(
+                    p.id, "FIELD-TOO-LONG", f"{_label(p)} {normalise(p.name)} cannot be created in Sage: the "
+                    f"{sage_object(p.kind).title()} name (NAME) takes at most {limit} characters and this one has "
+                    f"{len(normalise(p.name))}. Shorten the name on the {_label(p).lower()} profile in Alvys, or "
+                    f"create the {sage_object(p.kind).title()} in Sage and set the External Accounting ID on the "
+                    "profile.")
+        parties = [p for p in parties if p.id not in self._done]
         groups: dict[tuple[str, str], list[Party]] = {}
         for p in parties:
             groups.setdefault((sage_object(p.kind), key(p.name)), []).append(p)

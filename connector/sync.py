@@ -250,7 +250,7 @@ class Syncer:
                     unchecked[number] = why
         sent = self.ledger.sent(d.key for d in docs)
         found: dict[str, str] = {}
-        conflicted: dict[Document, tuple[str, str]] = {}
+        conflicted: list[tuple[Document, str, str]] = []     # (document, message, advice)
         settling: list[str] = []
         again: list[Document] = []
         for doc in docs:
@@ -263,7 +263,7 @@ class Syncer:
                 found[doc.key.number] = verdict
                 log.info("%s was already in Sage (RECORDNO %s); not posting it again", doc.label, verdict)
             elif verdict is not None:
-                conflicted[doc] = verdict
+                conflicted.append((doc, *verdict))
             elif (why := unchecked.get(doc.key.number)) is not None:
                 log.warning("%s could not be checked in Sage: %s", doc.label, why)
                 with self._report_lock:
@@ -277,15 +277,14 @@ class Syncer:
             else:
                 again.append(doc)
         self.ledger.record_answers(posted=[(d.key, found[d.key.number]) for d in docs if d.key.number in found],
-                                   failed=[(d.key, "DOCUMENT-CONFLICT", msg, advice)
-                                           for d, (msg, advice) in conflicted.items()])
+                                   failed=[(d.key, "DOCUMENT-CONFLICT", msg, advice) for d, msg, advice in conflicted])
         with self._report_lock:
             report.failed.extend(Outcome(d.key.number, d.kind, d.label, errorno="DOCUMENT-CONFLICT", message=msg,
-                                         advice=advice) for d, (msg, advice) in conflicted.items())
+                                         advice=advice) for d, msg, advice in conflicted)
         self.ledger.mark_pending(d.key for d in again)
         if settling:
             self._note_settling(report, settling)
-        return found, set(settling) | set(unchecked) | {d.key.number for d in conflicted}
+        return found, set(settling) | set(unchecked) | {d.key.number for d, _, _ in conflicted}
 
     def _look_up(self, kind: str, chunks: list[list[str]], rows: dict[str, list[Found]]) -> list[tuple[list[str], str]]:
         """One readByQuery per chunk of numbers, in one request; adds what Sage has to ``rows`` (keyed
