@@ -37,6 +37,7 @@ log = logging.getLogger("intacct_harness.connector.sync")
 RECONCILE_CHUNK = 100
 MAX_ROUNDS = 5
 CHUNK = 1000          # documents read and reconciled at a time
+NOTED_CHANGES = 10    # changed documents named in the report's note (all are listed in ``changed``)
 POSTED_SAMPLE = 100   # posted outcomes a report keeps (it counts all of them; the ledger has each RECORDNO)
 
 
@@ -187,9 +188,12 @@ class Syncer:
             report.changed.append(Outcome(doc.key.number, doc.kind, doc.label, recordno=was.recordno,
                                           errorno="CHANGED-AFTER-POSTING", message=message, advice=advice))
         if report.changed:
-            note = (f"{len(report.changed)} document(s) changed in the TMS after they posted to Sage; they are not "
-                    "posted again: correct them in Sage (see changed)")
-            report.notes = [n for n in report.notes if "changed in the TMS after" not in n] + [note]
+            shown = "; ".join(c.label for c in report.changed[:NOTED_CHANGES])
+            more = len(report.changed) - NOTED_CHANGES
+            note = (f"changed in the TMS after it posted to Sage: {shown}" + (f" and {more} more" if more > 0 else "")
+                    + ". They are not posted a second time: correct them in Sage to match the TMS (or reverse and "
+                      "re-enter them), or undo the change in the TMS")
+            report.notes = [n for n in report.notes if not n.startswith("changed in the TMS after")] + [note]
 
     def _ready_batches(self, data: Dataset, report: SyncReport,
                        parties: dict[str, Party]) -> Iterator[list[tuple[Document, str]]]:
@@ -338,6 +342,7 @@ class Syncer:
             with self._report_lock:
                 if note not in report.conflicts:
                     report.conflicts.append(note)
+                    report.notes.append(note)
         return None
 
     def _settling(self, doc: Document) -> bool:

@@ -1,8 +1,11 @@
 """Chaos soak: sync thousands of documents while the gateway fails every way it can; count what broke.
 
-Two runs, both ending with the same audit (Sage's records against the ledger and the TMS data):
+Two runs, both ending with the same audit (Sage's records against the ledger and the TMS data, by
+subsidiary and number, comparing each record's total with the TMS total, not only counts):
 
-- ``soak``: in-process. The simulator's fault rules make 10-20 % of requests fail, spread evenly
+- ``soak``: in-process, two subsidiaries posting to one Sage company with the same document prefix and the
+  same load and settlement numbers (different amounts), so every lookup after a lost answer also finds the
+  other subsidiary's document. The simulator's fault rules make 10-20 % of requests fail, spread evenly
   over every kind (429, 502, 503, 524 after the work, 524 while Sage is still processing, resets,
   responses lost after the post, empty and truncated bodies, injected server errors, latency).
   The connector syncs round after round until nothing is left, then one clean round.
@@ -14,7 +17,7 @@ Two runs, both ending with the same audit (Sage's records against the ledger and
   same ledger file, then once more to the end.
 
 ``python -m loadtests.chaos`` (``make chaos``) prints a table whose last two lines read
-``duplicates: N`` and ``lost: N``; it exits non-zero unless both are 0.
+``duplicates: N`` and ``lost: N``; it exits non-zero unless both are 0 and every amount agrees.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from __future__ import annotations
 import argparse
 import collections
 import contextlib
+import dataclasses
 import os
 import random
 import signal
@@ -33,6 +37,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -42,12 +47,13 @@ import yaml
 from intacct_harness.connector.cli import dataset_from_config
 from intacct_harness.connector.connection import Connection
 from intacct_harness.connector.export import documents_for
+from intacct_harness.connector.identity import marker_of, total
 from intacct_harness.connector.intacct import RetryPolicy
 from intacct_harness.connector.ledger import Ledger, State
 from intacct_harness.connector.secrets import Secret
 from intacct_harness.connector.settings import SENDER_PASSWORD_ENV, ConnectionSettings
 from intacct_harness.connector.tms.fake import DEFAULT_START, sage_records
-from intacct_harness.connector.tms.model import Dataset
+from intacct_harness.connector.tms.model import Dataset, Subsidiary
 from intacct_harness.simulator.testing import (
     DEFAULT_SENDER,
     DEFAULT_USER,
@@ -98,6 +104,24 @@ def dataset(docs: int, seed: int) -> Dataset:
     return dataset_from_config(tms_spec(docs, seed))
 
 
+def twin(data: Dataset) -> Dataset:
+    """``data`` plus a second subsidiary with the first one's code and document numbers, other amounts."""
+    first = data.subsidiaries[0]
+    second = Subsidiary("SUB-TWIN", f"{first.name} (twin)", first.code)
+    for party in data.parties:
+        if first.id in party.external_ids:
+            party.external_ids[second.id] = party.external_ids[first.id]
+    loads = [dataclasses.replace(ld, id=f"twin-{ld.id}", subsidiary_id=second.id,
+                                 charges=[dataclasses.replace(c, amount=c.amount + Decimal("1.11"))
+                                          for c in ld.charges])
+             for ld in data.loads if ld.subsidiary_id == first.id]
+    settlements = [dataclasses.replace(st, id=f"twin-{st.id}", subsidiary_id=second.id,
+                                       lines=[dataclasses.replace(ln, amount=ln.amount + Decimal("2.22"))
+                                              for ln in st.lines])
+                   for st in data.settlements if st.subsidiary_id == first.id]
+    return Dataset([*data.subsidiaries, second], data.parties, data.loads + loads, data.settlements + settlements)
+
+
 def company_for(data: Dataset, concurrency: int = 4) -> dict[str, Any]:
     sub = data.subsidiaries[0].id
     company = standard_company(concurrency_limit=concurrency)
@@ -113,22 +137,32 @@ class Audit:
     lost: int
     ledger: dict[str, int]
     unexplained: list[str] = field(default_factory=list)   # ledger says posted but Sage disagrees, or vice versa
+    wrong_amounts: list[str] = field(default_factory=list)  # Sage's total is not the TMS total
 
 
-def audit(records: list[dict[str, Any]], data: Dataset, ledger: Ledger, subsidiary: str) -> Audit:
-    expected = {d.key.number for d in documents_for(data, subsidiary)}
-    seen = collections.Counter(r.get("RECORDID") for r in records)
+def audit(records: list[dict[str, Any]], data: Dataset, ledger: Ledger, subsidiaries: str | list[str]) -> Audit:
+    """Sage's records against the TMS and the ledger, by (subsidiary marker, number): counts and amounts."""
+    subs = [subsidiaries] if isinstance(subsidiaries, str) else subsidiaries
+    expected = {(sub, d.key.number): total(d.source) for sub in subs for d in documents_for(data, sub)}
+    seen = collections.Counter((marker_of(r.get("DESCRIPTION")), r.get("RECORDID")) for r in records)
     duplicates = sum(n - 1 for n in seen.values() if n > 1)
-    lost = len(expected - set(seen))
-    by_number = {r.get("RECORDID"): r.get("RECORDNO") for r in records}
-    unexplained = []
-    for entry in ledger.entries(subsidiary):
-        in_sage = by_number.get(entry.key.number)
-        if entry.state == State.POSTED and in_sage != entry.recordno:
-            unexplained.append(f"{entry.key.number}: ledger posted as {entry.recordno}, Sage has {in_sage}")
-        if entry.state != State.POSTED and in_sage is not None:
-            unexplained.append(f"{entry.key.number}: in Sage as {in_sage} but ledger says {entry.state}")
-    return Audit(len(expected), len(seen), duplicates, lost, ledger.counts(subsidiary), unexplained)
+    lost = len(set(expected) - set(seen))
+    by_key = {(marker_of(r.get("DESCRIPTION")), r.get("RECORDID")): r for r in records}
+    unexplained = [f"{number}: in Sage as {r.get('RECORDNO')} without this connector's marker"
+                   for (owner, number), r in by_key.items() if owner not in subs]
+    wrong = [f"{sub} {number}: Sage total {r.get('TOTALENTERED')}, TMS total {expected[sub, number]}"
+             for (sub, number), r in by_key.items() if (sub, number) in expected
+             and Decimal(str(r.get("TOTALENTERED"))) != expected[sub, number]]
+    counts: collections.Counter[str] = collections.Counter()
+    for sub in subs:
+        counts.update(ledger.counts(sub))
+        for entry in ledger.entries(sub):
+            in_sage = by_key.get((sub, entry.key.number), {}).get("RECORDNO")
+            if entry.state == State.POSTED and in_sage != entry.recordno:
+                unexplained.append(f"{sub} {entry.key.number}: ledger posted as {entry.recordno}, Sage has {in_sage}")
+            if entry.state != State.POSTED and in_sage is not None:
+                unexplained.append(f"{sub} {entry.key.number}: in Sage as {in_sage} but ledger says {entry.state}")
+    return Audit(len(expected), len(seen), duplicates, lost, dict(counts), unexplained, wrong)
 
 
 @dataclass
@@ -143,37 +177,43 @@ class SoakResult:
 
 
 def soak(docs: int = 10_000, rate: float = 0.15, seed: int = 7, batch: int = 20, max_rounds: int = 40) -> SoakResult:
-    data = dataset(docs, seed)
+    data = twin(dataset(docs // 2, seed))     # two subsidiaries, one prefix, the same numbers: ~docs in all
     sim = simulated_company(company_for(data), config={"FAULT_SEED": seed})
-    sub = data.subsidiaries[0].id
-    settings = ConnectionSettings(
-        subsidiary_id=sub, company_id=sim.company_id, user_id=DEFAULT_USER[0], user_password=Secret(DEFAULT_USER[1]),
-        established_at=DEFAULT_START - timedelta(days=1), endpoint=sim.url, batch_size=batch, concurrency_limit=4,
-        settle_seconds=SETTLE_SECONDS)
+    subs = [s.id for s in data.subsidiaries]
     ledger = Ledger()
-    retry = RetryPolicy(attempts=8, base_delay=0.002, max_delay=0.02, rng=random.Random(seed))
-    conn = Connection(settings, sim.client(timeout=30), ledger=ledger, environ=ENV, retry=retry, timeout=30)
+    conns = []
+    for sub in subs:
+        settings = ConnectionSettings(
+            subsidiary_id=sub, company_id=sim.company_id, user_id=DEFAULT_USER[0],
+            user_password=Secret(DEFAULT_USER[1]), established_at=DEFAULT_START - timedelta(days=1), endpoint=sim.url,
+            batch_size=batch, concurrency_limit=4, settle_seconds=SETTLE_SECONDS)
+        retry = RetryPolicy(attempts=8, base_delay=0.002, max_delay=0.02, rng=random.Random(seed))
+        conns.append(Connection(settings, sim.client(timeout=30), ledger=ledger, environ=ENV, retry=retry,
+                                timeout=30))
     sim.admin.set_faults(fault_rules(rate))
     started, rounds, requests = time.perf_counter(), 0, 0
     while rounds < max_rounds:
         rounds += 1
-        report = conn.sync(data)
-        counts = ledger.counts(sub)
+        reports = [conn.sync(data) for conn in conns]
+        counts = collections.Counter[str]()
+        for sub in subs:
+            counts.update(ledger.counts(sub))
         if not counts.get("pending") and not counts.get("posting") and not counts.get("failed"):
             break
-        if report.uncertain:
+        if any(r.uncertain for r in reports):
             time.sleep(SETTLE_SECONDS)  # unanswered posts are re-checked only once they have settled
     faults = collections.Counter(e["message"].split()[2] for e in sim.admin.journal(
         sim.company_id, function="(fault)", limit=100_000))
     sim.admin.clear_faults()
     time.sleep(SETTLE_SECONDS)
-    conn.sync(data)  # a clean round settles anything the last chaotic round left uncertain
-    requests = conn.client.stats.get("requests", 0)
+    for conn in conns:
+        conn.sync(data)  # a clean round settles anything the last chaotic round left uncertain
+    requests = sum(conn.client.stats.get("requests", 0) for conn in conns)
     elapsed = time.perf_counter() - started
     records = sim.records("ARINVOICE") + sim.records("APBILL")
-    reasons = [f"{e.key.number}: {e.state} {e.errorno or ''} {e.message or ''}".strip()
-               for e in ledger.entries(sub) if e.state not in (State.POSTED, State.NOT_MIGRATED)]
-    result = SoakResult(docs, rounds + 1, elapsed, requests, dict(faults), audit(records, data, ledger, sub), reasons)
+    reasons = [f"{e.key.subsidiary_id} {e.key.number}: {e.state} {e.errorno or ''} {e.message or ''}".strip()
+               for sub in subs for e in ledger.entries(sub) if e.state not in (State.POSTED, State.NOT_MIGRATED)]
+    result = SoakResult(docs, rounds + 1, elapsed, requests, dict(faults), audit(records, data, ledger, subs), reasons)
     sim.close()
     return result
 
@@ -420,6 +460,7 @@ def main(argv: list[str] | None = None) -> int:
     for kind, n in sorted(s.faults.items()):
         print(f"  fault {kind:28} {n:6}")
     print(f"  faults injected in all      {sum(s.faults.values()):6}")
+    print(f"  two subsidiaries, one document prefix: {s.audit.expected} documents, {s.audit.in_sage} in Sage")
     print(f"  ledger: {s.audit.ledger}")
     for reason in s.pending_reasons[:10]:
         print(f"  still not posted: {reason}")
@@ -436,11 +477,16 @@ def main(argv: list[str] | None = None) -> int:
     unexplained = s.audit.unexplained + k.audit.unexplained + o.audit.unexplained
     for line in unexplained[:10]:
         print(f"  ledger and Sage disagree: {line}")
+    wrong_amounts = s.audit.wrong_amounts + k.audit.wrong_amounts + o.audit.wrong_amounts
+    for line in wrong_amounts[:10]:
+        print(f"  amount differs: {line}")
+    print(f"amounts differing from the TMS: {len(wrong_amounts)}")
     duplicates = s.audit.duplicates + k.audit.duplicates + o.audit.duplicates
     lost = s.audit.lost + k.audit.lost + o.audit.lost
     print(f"duplicates: {duplicates}")
     print(f"lost: {lost}")
-    return 0 if duplicates == 0 and lost == 0 and not unexplained and not o.problems else 1
+    clean = not (unexplained or wrong_amounts or o.problems)
+    return 0 if duplicates == 0 and lost == 0 and clean else 1
 
 
 if __name__ == "__main__":

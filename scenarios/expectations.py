@@ -14,6 +14,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from intacct_harness.connector.identity import marker_of
+
 ERROR = "{type, message_contains, message_matches, message_not_contains}: the step must fail with this error"
 DOCUMENTS = ("{document number: state, or {state, errorno, message_contains, message_matches, message_not_contains, "
              "advice_contains, advice_matches, advice_not_contains}}")
@@ -155,9 +157,12 @@ def document_checks(expect: Mapping[str, Any], states: Mapping[str, dict[str, An
 
 
 def duplicates(records: list[dict[str, Any]]) -> dict[str, int]:
-    """Document numbers (RECORDID) that appear more than once among Sage's records."""
-    counts = Counter(r.get("RECORDID") for r in records if r.get("RECORDID"))
-    return {k: v for k, v in counts.items() if v > 1}
+    """Documents that appear more than once among Sage's records: one subsidiary's number (RECORDID) twice.
+
+    Subsidiaries sharing a document prefix on one company may each hold the same number once; the
+    connector's description marker tells whose a record is."""
+    counts = Counter((marker_of(r.get("DESCRIPTION")), r.get("RECORDID")) for r in records if r.get("RECORDID"))
+    return {(number if owner is None else f"{number} ({owner})"): v for (owner, number), v in counts.items() if v > 1}
 
 
 def _same(want: Any, got: Any) -> bool:
