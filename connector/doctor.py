@@ -24,7 +24,7 @@ from intacct_harness.connector.export import LINE_FIELD, dimension_values
 from intacct_harness.connector.intacct import AuthenticationFailure, ControlFailure, IntacctClient, IntacctError, Result
 from intacct_harness.connector.intacct import functions as fn
 from intacct_harness.connector.intacct.errors import AuthProblem
-from intacct_harness.connector.preflight import gl_setting_gap
+from intacct_harness.connector.preflight import dimension_setting_gap, gl_setting_gap
 from intacct_harness.connector.settings import ConnectionSettings
 from intacct_harness.connector.tms.model import Dataset
 
@@ -286,6 +286,8 @@ def _dimensions(report: DoctorReport, settings: ConnectionSettings, results: dic
             "appear in Alvys") if udds else ""
     problems = [f"{d.dimension} is not enabled in Sage" for d in settings.dimensions
                 if not listed.get(d.dimension, (False, False))[1]]
+    unset = [(d.dimension, raw) for d in settings.dimensions for raw, v in d.values.items() if not str(v).strip()]
+    problems += [f"{dim} value for {raw} not set" for dim, raw in unset]
     for dim, values in dimension_values(settings).items():
         result = results.get(f"dim:{dim}")
         if result is None:
@@ -298,7 +300,9 @@ def _dimensions(report: DoctorReport, settings: ConnectionSettings, results: dic
                      if rows.get(v, "missing") != "active"]
     if problems:
         c.status, c.detail = FAIL, "; ".join(problems) + note
-        c.fix = "Create or activate these values in Sage, or correct the dimension mapping at Settings > Connections"
+        c.fix = "; ".join([dimension_setting_gap(dim, raw) for dim, raw in unset] + (
+            ["Create or activate these values in Sage, or correct the dimension mapping at Settings > Connections"]
+            if len(problems) > len(unset) else []))
     elif settings.dimensions:
         c.status, c.detail = PASS, ", ".join(d.dimension for d in settings.dimensions) + note
     else:

@@ -63,7 +63,7 @@ def check(doc: Document, sage_party_id: str, settings: ConnectionSettings) -> Re
         return Refusal("AMOUNT-NOT-EXACT", f"{doc.label} cannot be posted exactly: {exc}",
                        f"{doc.label} did not post: {exc}. Correct the amounts in the TMS to whole cents, then sync "
                        "again; nothing is posted off by a cent")
-    if (gap := _gl_gap(doc, settings)) is not None:
+    if (gap := _gl_gap(doc, settings) or _dimension_gap(doc, sage_party_id, settings)) is not None:
         return Refusal("SETTING-NOT-SET", f"{doc.label}: {gap}", f"{doc.label} did not post: {gap}")
     if (negative := _negative(doc, settings)) is not None:
         return negative
@@ -78,6 +78,26 @@ def _gl_gap(doc: Document, settings: ConnectionSettings) -> str | None:
         names = ["carrier_pay" if doc.source.payee_kind is PartyKind.CARRIER else "driver_pay"]
     blank = next((n for n in names if not str(getattr(gl, n) or "").strip()), None)
     return gl_setting_gap(blank) if blank else None
+
+
+def dimension_setting_gap(dimension: str, raw: str) -> str:
+    """The guide's words for a dimension value mapping whose Sage value is blank."""
+    return (f"the {dimension} dimension value for {raw} (dimensions {dimension}, values {raw}) is not set: enter "
+            f"the Sage {dimension} ID it maps to at {SETTINGS_PAGE} (setup guide step 6: (Optional) Plan your "
+            "dimension mapping), then sync again")
+
+
+def _dimension_gap(doc: Document, sage_party_id: str, settings: ConnectionSettings) -> str | None:
+    lines = doc.source.charges if isinstance(doc.source, Load) else doc.source.lines
+    for m in settings.dimensions:
+        if doc.kind not in m.applies_to or not m.values or m.value:
+            continue
+        for line in lines:
+            raw = sage_party_id if m.source == "party" else str(
+                getattr(line, m.source or "", None) or getattr(doc.source, m.source or "", None) or "")
+            if raw in m.values and not str(m.values[raw] or "").strip():
+                return dimension_setting_gap(m.dimension, raw)
+    return None
 
 
 def _negative(doc: Document, settings: ConnectionSettings) -> Refusal | None:

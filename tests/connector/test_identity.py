@@ -271,3 +271,18 @@ def test_blank_gl_account_is_a_doctor_failure_and_a_per_document_refusal(company
 def test_documents_for_uses_the_shared_prefix():
     data = dataset([load("L100", "SUB-1", "1.00"), load("L100", "SUB-2", "2.00")])
     assert [d.key.number for d in documents_for(data, "SUB-2")] == ["AE-L100"]
+
+
+def test_blank_dimension_value_target_is_a_doctor_failure_and_a_refusal(company):
+    from intacct_harness.connector import DimensionMapping
+    company.admin.add_records(company.company_id, {"DEPARTMENT": [{"DEPARTMENTID": "D-OTR", "TITLE": "OTR"}]})
+    dims = (DimensionMapping("DEPARTMENT", source="division", values={"OTR": "D-OTR", "REG": " "}),)
+    doctor = connect(company, dimensions=dims).doctor(ADMIN)
+    check = doctor.check("dimensions")
+    assert check.status == "fail" and "DEPARTMENT value for REG not set" in check.detail
+    assert "values REG" in check.fix and "step 6" in check.fix
+    otr, reg = load("L100", "SUB-1", "100.00"), load("L101", "SUB-1", "90.00")
+    otr.division, reg.division = "OTR", "REG"
+    report = connect(company, dimensions=dims).sync(dataset([otr, reg]))
+    assert report.posted == 1 and [(f.number, f.errorno) for f in report.failed] == [("AE-L101", "SETTING-NOT-SET")]
+    assert "DEPARTMENT dimension value for REG" in report.failed[0].advice
