@@ -124,6 +124,8 @@ def build(doc: Document, sage_party_id: str, settings: ConnectionSettings) -> Fu
     if isinstance(doc.source, Load):
         return _invoice(doc, doc.source, sage_party_id, settings)
     assert isinstance(doc.source, Settlement)
+    if settings.negative_settlements == "adjustment" and doc.source.total < 0:
+        return _adjustment(doc, doc.source, sage_party_id, settings)
     return _bill(doc, doc.source, sage_party_id, settings)
 
 
@@ -176,6 +178,20 @@ def _bill(doc: Document, st: Settlement, vendor_id: str, settings: ConnectionSet
             values[m.field] = value
     values["APBILLITEMS"] = {"APBILLITEM": items}
     return fn.create("APBILL", values)
+
+
+def _adjustment(doc: Document, st: Settlement, vendor_id: str, settings: ConnectionSettings) -> Function:
+    """A net-negative settlement as the AP adjustment (debit memo) Sage expects; its number is the bill's."""
+    gl = settings.gl_accounts
+    account = gl.carrier_pay if st.payee_kind is PartyKind.CARRIER else gl.driver_pay
+    items = [{"glaccountno": account, "amount": f"{amount:.2f}", "memo": line.description,
+              **{k.lower(): v for k, v in _dimensions(settings, doc, vendor_id, line).items()}}
+             for line, amount in zip(st.lines, amounts(st), strict=True)]
+    return fn.create_apadjustment({
+        "vendorid": vendor_id, "datecreated": fn.legacy_date(st.created_at), "adjustmentno": doc.key.number,
+        "description": marked(f"{st.payee_kind.value.title()} settlement {st.number} (deductions exceed pay)",
+                              doc.key.subsidiary_id),
+        "apadjustmentitems": {"lineitem": items}})
 
 
 def dimension_values(settings: ConnectionSettings) -> dict[str, set[str]]:

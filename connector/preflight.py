@@ -28,6 +28,11 @@ _SENT_FIELDS: dict[str, tuple[tuple[str, str, str, str], ...]] = {
                        ("ponumber", "ARINVOICE", "PONUMBER", "the load's PO number"),
                        ("invoiceitems/lineitem/memo", "ARINVOICEITEM", "ENTRYDESCRIPTION",
                         "the charge descriptions")),
+    "create_apadjustment": (("adjustmentno", "APBILL", "RECORDID", "the subsidiary's document prefix and "
+                                                                   "settlement number"),
+                            ("description", "APBILL", "DESCRIPTION", "the settlement number"),
+                            ("apadjustmentitems/lineitem/memo", "APBILLITEM", "ENTRYDESCRIPTION",
+                             "the settlement line descriptions")),
     "create": (("APBILL/RECORDID", "APBILL", "RECORDID", "the subsidiary's document prefix and settlement number"),
                ("APBILL/DESCRIPTION", "APBILL", "DESCRIPTION", "the settlement number"),
                ("APBILL/APBILLITEMS/APBILLITEM/ENTRYDESCRIPTION", "APBILLITEM", "ENTRYDESCRIPTION",
@@ -104,6 +109,8 @@ def _negative(doc: Document, settings: ConnectionSettings) -> Refusal | None:
     amount = total(doc.source)
     if amount >= Decimal("0"):
         return None
+    if not isinstance(doc.source, Load) and settings.negative_settlements == "adjustment":
+        return None           # posted as an AP adjustment (export._adjustment)
     if isinstance(doc.source, Load):
         return Refusal("NEGATIVE-TOTAL", f"{doc.label} totals {amount:.2f}: Sage does not take a negative invoice",
                        f"{doc.label} did not post: its charges total {amount:.2f}, and a negative AR invoice is a "
@@ -111,7 +118,8 @@ def _negative(doc: Document, settings: ConnectionSettings) -> Refusal | None:
     return Refusal("NEGATIVE-TOTAL", f"{doc.label} totals {amount:.2f}: its deductions exceed the pay",
                    f"{doc.label} did not post: its deductions exceed the pay (total {amount:.2f}), and Sage does not "
                    "take a negative bill; in Sage it is an AP adjustment (a debit memo). Enter the AP adjustment for "
-                   f"{doc.party.name} in Sage, or correct the settlement in the TMS")
+                   f"{doc.party.name} in Sage, set negative_settlements to 'adjustment' at {SETTINGS_PAGE} so the "
+                   "connector posts it as one, or correct the settlement in the TMS")
 
 
 def _lengths(doc: Document, function: object) -> Refusal | None:

@@ -30,8 +30,7 @@ CONNECTION_ROLES = frozenset({"Admin", "Partner Admin", "Support"})
 DOCUMENT_KINDS = frozenset({"invoice", "bill"})
 UNMATCHED_POLICIES = frozenset({"create", "fail"})
 UNMAPPED_POLICIES = frozenset({"fail", "post_untagged"})
-# "adjustment" (post it as an AP adjustment) joins when the simulator has APADJUSTMENT.
-NEGATIVE_SETTLEMENT_POLICIES = frozenset({"fail"})
+NEGATIVE_SETTLEMENT_POLICIES = frozenset({"fail", "adjustment"})
 
 # The guide's "Features Not Supported", keyed by the config flag that would ask for them.
 UNSUPPORTED: dict[str, tuple[str, str]] = {
@@ -155,7 +154,8 @@ class ConnectionSettings:
     # up to 15 minutes; a 524 means the CDN cut the connection while Sage kept processing). Until then a
     # document not found in Sage is left uncertain, never posted again.
     settle_seconds: float = 900.0
-    # A settlement whose deductions exceed the pay: "fail" it with advice (never a negative bill).
+    # A settlement whose deductions exceed the pay: "fail" it with advice, or post it as an AP adjustment
+    # (a debit memo); never as a negative bill.
     negative_settlements: str = "fail"
 
     def __post_init__(self) -> None:
@@ -175,8 +175,8 @@ class ConnectionSettings:
             raise SettingsError("unmapped_dimensions must be 'fail' (fail a document whose TMS value has no dimension "
                                 "mapping) or 'post_untagged' (post it without that dimension, noted on the report)")
         if self.negative_settlements not in NEGATIVE_SETTLEMENT_POLICIES:
-            raise SettingsError("negative_settlements must be 'fail' (fail the settlement with advice; enter the "
-                                "AP adjustment in Sage)")
+            raise SettingsError("negative_settlements must be 'fail' (fail the settlement with advice) or "
+                                "'adjustment' (post it to Sage as an AP adjustment)")
         check.integer("batch_size", self.batch_size, 1, check.BATCH_MAX)
         check.integer("concurrency_limit", self.concurrency_limit, 1, check.CONCURRENCY_MAX)
         check.number("settle_seconds", self.settle_seconds, 0, check.SETTLE_MAX)   # NaN would switch the guard off

@@ -246,11 +246,14 @@ class Syncer:
         """
         rows: dict[str, list[Found]] = {}
         unchecked: dict[str, str] = {}      # number -> why Sage could not look it up
-        for kind in (INVOICE, BILL):
+        objects = [(INVOICE, SAGE_OBJECT[INVOICE]), (BILL, SAGE_OBJECT[BILL])]
+        if self.settings.negative_settlements == "adjustment":    # a net-negative settlement is an AP adjustment
+            objects.append((BILL, "APADJUSTMENT"))
+        for kind, object_name in objects:
             numbers = [d.key.number for d in docs if d.kind == kind]
             chunks = [numbers[i:i + RECONCILE_CHUNK] for i in range(0, len(numbers), RECONCILE_CHUNK)]
-            for chunk, _why in self._look_up(kind, chunks, rows):
-                for (number,), why in self._look_up(kind, [[n] for n in chunk], rows):
+            for chunk, _why in self._look_up(kind, object_name, chunks, rows):
+                for (number,), why in self._look_up(kind, object_name, [[n] for n in chunk], rows):
                     unchecked[number] = why
         sent = self.ledger.sent(d.key for d in docs)
         found: dict[str, str] = {}
@@ -290,14 +293,15 @@ class Syncer:
             self._note_settling(report, settling)
         return found, set(settling) | set(unchecked) | {d.key.number for d, _, _ in conflicted}
 
-    def _look_up(self, kind: str, chunks: list[list[str]], rows: dict[str, list[Found]]) -> list[tuple[list[str], str]]:
-        """One readByQuery per chunk of numbers, in one request; adds what Sage has to ``rows`` (keyed
-        ``kind:number``, with what proves a record ours) and returns the chunks whose lookup failed, with why.
-        A failure of the whole request (sign-in, throttling) stops the sync."""
+    def _look_up(self, kind: str, object_name: str, chunks: list[list[str]],
+                 rows: dict[str, list[Found]]) -> list[tuple[list[str], str]]:
+        """One readByQuery of ``object_name`` per chunk of numbers, in one request; adds what Sage has to
+        ``rows`` (keyed ``kind:number``, with what proves a record ours) and returns the chunks whose lookup
+        failed, with why. A failure of the whole request (sign-in, throttling) stops the sync."""
         if not chunks:
             return []
         party_field = "CUSTOMERID" if kind == INVOICE else "VENDORID"
-        functions = [fn.read_by_query(SAGE_OBJECT[kind], fn.in_condition("RECORDID", c),
+        functions = [fn.read_by_query(object_name, fn.in_condition("RECORDID", c),
                                       ["RECORDNO", "RECORDID", party_field, "TOTALENTERED", "DESCRIPTION"])
                      for c in chunks]
         try:

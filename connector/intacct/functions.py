@@ -54,6 +54,11 @@ def create_invoice(values: Mapping[str, Any]) -> Function:
     return Function(fields("create_invoice", values))
 
 
+def create_apadjustment(values: Mapping[str, Any]) -> Function:
+    """An AP adjustment (debit memo): what Sage takes for money a vendor owes back, never a negative bill."""
+    return Function(fields("create_apadjustment", values))
+
+
 def get_user_permissions(user_id: str) -> Function:
     return Function(el("getUserPermissions", el("userId", text=user_id)))
 

@@ -224,6 +224,7 @@ def test_negative_settlement_policy_is_validated(company):
     from intacct_harness.connector.errors import SettingsError
     with pytest.raises(SettingsError, match="negative_settlements"):
         settings_for(company, negative_settlements="bill")
+    assert settings_for(company, negative_settlements="adjustment").negative_settlements == "adjustment"
 
 
 # --------------------------------------------------------------------------- field lengths
@@ -286,3 +287,27 @@ def test_blank_dimension_value_target_is_a_doctor_failure_and_a_refusal(company)
     report = connect(company, dimensions=dims).sync(dataset([otr, reg]))
     assert report.posted == 1 and [(f.number, f.errorno) for f in report.failed] == [("AE-L101", "SETTING-NOT-SET")]
     assert "DEPARTMENT dimension value for REG" in report.failed[0].advice
+
+
+def test_net_negative_settlement_posts_as_an_ap_adjustment_by_setting(company, wire_factory):
+    data = dataset([], [settlement("ST1", "SUB-1", "500.00", "-700.00"), settlement("ST2", "SUB-1", "900.00")])
+    lost = {"n": 0}
+
+    def lose_the_adjustment(request, _n):
+        if b"<create_apadjustment>" in request.content and not lost["n"]:
+            lost["n"] += 1
+            return "lose"            # Sage ran it; the answer never arrives
+        return None
+
+    wire, http = wire_factory(lose_the_adjustment)
+    ledger = Ledger()
+    report = connect(company, http=http, ledger=ledger, negative_settlements="adjustment",
+                     settle_seconds=0).sync(data)
+    assert report.posted == 2 and not report.failed and sorted(report.recovered) == ["AE-ST1", "AE-ST2"]
+    assert [r["RECORDID"] for r in company.records("APBILL")] == ["AE-ST2"]
+    [adj] = company.records("APADJUSTMENT")
+    assert adj["RECORDID"] == "AE-ST1" and Decimal(adj["TOTALENTERED"]) == Decimal("-200.00")
+    assert marker_of(adj["DESCRIPTION"]) == "SUB-1" and adj["VENDORID"] == "V-2001"
+    assert b"<create_apadjustment>" in b"".join(wire.bodies)
+    again = connect(company, ledger=ledger, negative_settlements="adjustment").sync(data)
+    assert again.posted == 0 and len(company.records("APADJUSTMENT")) == 1
