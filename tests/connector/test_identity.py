@@ -311,3 +311,25 @@ def test_net_negative_settlement_posts_as_an_ap_adjustment_by_setting(company, w
     assert b"<create_apadjustment>" in b"".join(wire.bodies)
     again = connect(company, ledger=ledger, negative_settlements="adjustment").sync(data)
     assert again.posted == 0 and len(company.records("APADJUSTMENT")) == 1
+
+
+def test_lookup_retried_per_document_still_proves_each_record_ours_by_marker_party_and_total(company):
+    """The chunk lookup fails once, so each uncertain document is looked up alone: one record carrying our
+    marker with another total is a conflict, the other (marker, party and total agree) is recovered."""
+    data = dataset([load("L100", "SUB-1", "1500.00"), load("L200", "SUB-1", "900.00")])
+    ledger = Ledger()
+    keys = [DocKey("SUB-1", "invoice", "AE-L100"), DocKey("SUB-1", "invoice", "AE-L200")]
+    ledger.ensure(keys)
+    ledger.mark_posting(keys, {keys[0]: ("f" * 32, "1500.00"), keys[1]: ("e" * 32, "900.00")})
+    company.admin.add_records(company.company_id, {"ARINVOICE": [{
+        "RECORDID": f"AE-{n}", "CUSTOMERID": "C-1001", "WHENCREATED": "01/17/2026",
+        "DESCRIPTION": f"Load {n}: Omaha, NE to Tulsa, OK [Alvys SUB-1]",
+        "ARINVOICEITEMS": {"ARINVOICEITEM": [{"ACCOUNTNO": "4000", "TRX_AMOUNT": amount}]}}
+        for n, amount in (("L100", "1400.00"), ("L200", "900.00"))]})
+    company.admin.add_fault(action="error", function="readByQuery", object="ARINVOICE", times=1,
+                            error={"name": "PermissionDenied"})
+    report = connect(company, ledger=ledger, settle_seconds=0).sync(data)
+    assert report.recovered == ["AE-L200"] and report.posted == 0 and len(invoices(company)) == 2
+    assert [(f.number, f.errorno) for f in report.failed] == [("AE-L100", "DOCUMENT-CONFLICT")]
+    assert ledger.get(keys[0]).state is State.FAILED and ledger.get(keys[1]).state is State.POSTED
+    assert not report.uncertain
