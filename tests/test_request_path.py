@@ -101,7 +101,7 @@ def test_a_repeated_amount_is_a_number_error(gw):
     assert "'(a repeated element)' for field TRX_AMOUNT" in reply.errors()[0]["description2"]
 
 
-@pytest.mark.parametrize("amount", ["100", "-12.50", "0.0000000001", "999999999999999.99", ".5"])
+@pytest.mark.parametrize("amount", ["100", "0.0000000001", "999999999999999.99", ".5"])
 def test_ordinary_amounts_still_post(gw, amount):
     assert gw.call(fn(bill(amount=amount))).status() == "success"
 
