@@ -5,7 +5,8 @@
 - ``intacct_live_server``: the same company served on an ephemeral loopback port, for socket tests.
 
 Configure them in ``pytest.ini`` / ``pyproject.toml`` (``intacct_seed``, ``intacct_latency``) or per test with
-``@pytest.mark.intacct(seed=..., latency=..., company={...})``.
+``@pytest.mark.intacct(seed=..., latency=..., company={...})``. A test during which the simulator hits a bug of its
+own fails at teardown (``allow_simulator_bugs=True`` opts out).
 
 The simulator is imported inside the fixtures, not at plugin load: pytest loads entry-point
 plugins before coverage starts, and a module imported then would never be measured.
@@ -22,7 +23,7 @@ import pytest
 if TYPE_CHECKING:
     from intacct_harness.simulator.testing import SimulatedCompany
 
-_MARK_KEYS = {"seed", "latency", "company"}
+_MARK_KEYS = {"seed", "latency", "company", "allow_simulator_bugs"}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -33,13 +34,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "intacct(seed=PATH, latency=BOOL, company=DICT): per-test settings of the "
-                                       "intacct_company fixture (company: standard_company() overrides)")
+    config.addinivalue_line("markers", "intacct(seed=PATH, latency=BOOL, company=DICT, allow_simulator_bugs=BOOL): "
+                                       "per-test settings of the intacct_company fixture (company: standard_company() "
+                                       "overrides; allow_simulator_bugs: no failure on the simulator's own DL02000001)")
 
 
 def _settings(request: pytest.FixtureRequest) -> dict[str, Any]:
     settings: dict[str, Any] = {"seed": request.config.getini("intacct_seed") or None,
-                                "latency": bool(request.config.getini("intacct_latency")), "company": None}
+                                "latency": bool(request.config.getini("intacct_latency")), "company": None,
+                                "allow_simulator_bugs": False}
     marker = request.node.get_closest_marker("intacct")
     if marker is not None:
         if marker.args or set(marker.kwargs) - _MARK_KEYS:
@@ -58,10 +61,16 @@ def intacct_sim_factory(request: pytest.FixtureRequest) -> Iterator[Callable[...
     ``company`` is one company block with a seed file's keys (``standard_company("MY-CO", users=[...])``);
     the company signs in as its own first user (or ``alvys_ws`` when it lists that user). ``config`` goes to
     ``create_app`` (``LATENCY``, ``FAULT_SEED``...). Latency follows the ``intacct_latency`` ini option.
+
+    A test during which the simulator hits a bug of its own (answered to the client as ``DL02000001``) fails at
+    teardown with the simulator's traceback location, so a retrying connector cannot turn it green;
+    ``@pytest.mark.intacct(allow_simulator_bugs=True)`` opts out.
     """
+    from intacct_harness.simulator.bug_watch import BugWatch
     from intacct_harness.simulator.testing import seeded_company, simulated_company
 
-    latency = _settings(request)["latency"]
+    settings = _settings(request)
+    latency = settings["latency"]
     made: list[SimulatedCompany] = []
 
     def make(company: dict[str, Any] | None = None, config: dict[str, Any] | None = None, *,
@@ -71,9 +80,13 @@ def intacct_sim_factory(request: pytest.FixtureRequest) -> Iterator[Callable[...
         made.append(sim)
         return sim
 
-    yield make
+    with BugWatch() as bugs:
+        yield make
     for sim in made:
         sim.close()
+    failure = bugs.failure()
+    if failure and not settings["allow_simulator_bugs"]:
+        pytest.fail(failure, pytrace=False)
 
 
 @pytest.fixture

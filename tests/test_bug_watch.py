@@ -1,0 +1,72 @@
+"""A simulator bug fails the test that hit it, even when the client's retry or the final state look fine.
+
+Driven through pytest itself (``pytester``): an inner test file uses the shipped fixtures exactly as a consumer
+project does, and the outer test reads the inner run's outcome.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from intacct_harness.simulator.bug_watch import BugWatch
+from intacct_harness.simulator.models.backend import InternalErrorLog
+
+pytest_plugins = ["pytester"]
+
+_INNER = '''
+import logging
+import pytest
+
+def _bug():
+    try:
+        {}["RECORDNO"]
+    except KeyError as exc:
+        logging.getLogger("intacct_harness.simulator.models.backend").error(
+            "internal error in %s (answered DL02000001)", "create", exc_info=exc)
+
+def test_hits_a_bug(intacct_company):
+    _bug()
+
+@pytest.mark.intacct(allow_simulator_bugs=True)
+def test_opted_out(intacct_company):
+    _bug()
+
+def test_clean(intacct_company):
+    assert intacct_company.company_id
+'''
+
+
+@pytest.mark.intacct(allow_simulator_bugs=True)   # the suite's own watch would catch these deliberate reports
+def test_the_backends_own_report_is_what_the_watch_catches() -> None:
+    """The watch keys on InternalErrorLog's wording: if that changes, this fails instead of the watch going blind."""
+    log = InternalErrorLog()
+    with BugWatch() as bugs:
+        try:
+            int("not a number")
+        except ValueError as exc:
+            log.report("create", exc)
+            log.report("create", exc)     # a repeat is counted silently (reported again at 10, 100, ...)
+    assert len(bugs.reports) == 1
+    assert bugs.reports[0].startswith("internal error in create (answered DL02000001) (ValueError at ")
+    assert "test_bug_watch.py" in bugs.reports[0]
+    failure = bugs.failure()
+    assert failure is not None and "bug in intacct-harness's simulator" in failure
+    assert "allow_simulator_bugs=True" in failure
+
+
+@pytest.mark.intacct(allow_simulator_bugs=True)
+def test_watch_ignores_other_errors_and_stops_when_removed() -> None:
+    import logging
+
+    with BugWatch() as bugs:
+        logging.getLogger("intacct_harness.simulator.console.capture").error("journal write failed")
+    logging.getLogger("intacct_harness.simulator.models.backend").error("internal error in read (answered X)")
+    assert bugs.reports == [] and bugs.failure() is None
+
+
+def test_fixture_fails_a_test_that_hit_a_simulator_bug(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_inner=_INNER)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-q")
+    result.assert_outcomes(passed=3, errors=1)
+    result.stdout.fnmatch_lines(["*ERROR at teardown of test_hits_a_bug*",
+                                 "*the simulator hit 1 internal error(s) during this test*"])
