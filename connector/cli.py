@@ -28,16 +28,47 @@ from intacct_harness.connector.settings import ConnectionSettings, TmsUser, load
 from intacct_harness.connector.sync import Progress
 from intacct_harness.connector.tms.fake import DEFAULT_START, Sizes, generate
 from intacct_harness.connector.tms.model import Dataset
+from intacct_harness.simulator import cli_common as cc
+
+PROG = "intacct-connector"
+CONFIG = "intacct-connector.yaml"
+_COMMANDS = {
+    "doctor": ("check the connection the way the setup wizard does; exit 1 if it is not ready", """
+        intacct-connector doctor -c connection.yaml
+        intacct-connector doctor -c connection.yaml --user ana --role Admin --json
+        """),
+    "sync": ("post the new delivered loads (AR invoices) and settlements (AP bills) to Sage", """
+        intacct-connector sync -c connection.yaml
+        intacct-connector sync -c connection.yaml --subsidiary SUB-1 --json
+        """),
+    "status": ("show what is posted, pending, uncertain or failed, and why", """
+        intacct-connector status -c connection.yaml
+        intacct-connector status -c connection.yaml --json
+        """),
+}
+
+
+def _common(p: argparse.ArgumentParser, *, top: bool) -> None:
+    """The options every command takes, before or after its name (the top level holds the defaults)."""
+    keep = {} if top else {"default": argparse.SUPPRESS}
+    p.add_argument("-c", "--config", metavar="FILE", help=f"connection config file, YAML or JSON (default: {CONFIG})",
+                   **({"default": CONFIG} if top else keep))
+    p.add_argument("--subsidiary", metavar="ID", help="only this subsidiary's connection", **keep)
+    p.add_argument("--json", action="store_true", help="machine-readable output", **keep)
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="intacct-connector", description="Alvys TMS -> Sage Intacct connection")
-    p.add_argument("command", choices=("doctor", "sync", "status"))
-    p.add_argument("-c", "--config", default="intacct-connector.yaml", help="connection config file (YAML or JSON)")
-    p.add_argument("--subsidiary", help="only this subsidiary's connection")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
-    p.add_argument("--user", help="the Alvys user running the wizard (doctor)")
-    p.add_argument("--role", help="that user's Alvys role (doctor): Admin, Partner Admin or Support")
+    p = cc.parser(PROG, "Alvys TMS -> Sage Intacct connection", "\n".join(
+        examples.strip().splitlines()[0] for _, examples in _COMMANDS.values()))
+    _common(p, top=True)
+    sub = p.add_subparsers(dest="command", required=True, metavar="{doctor,sync,status}")
+    for name, (text, examples) in _COMMANDS.items():
+        cmd = cc.subcommand(sub, name, text, examples)
+        _common(cmd, top=False)
+        if name == "doctor":
+            cmd.add_argument("--user", help="the Alvys user running the wizard (default: operator.name)")
+            cmd.add_argument("--role", help="that user's Alvys role: Admin, Partner Admin or Support "
+                             "(default: operator.role)")
     return p
 
 
@@ -93,7 +124,9 @@ def _check_config(config: Mapping[str, Any], where: str) -> None:
 def main(argv: Sequence[str] | None = None, *, http: httpx.Client | None = None,
          environ: Mapping[str, str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Entry point; ``http`` and ``environ`` can be injected (tests, embedding)."""
-    args = _parser().parse_args(argv)
+    args = cc.parse(_parser(), argv)
+    if isinstance(args, int):
+        return args
     out, err = out or sys.stdout, err or sys.stderr
     ledger_path = None
     try:
@@ -106,11 +139,9 @@ def main(argv: Sequence[str] | None = None, *, http: httpx.Client | None = None,
         client = http or httpx.Client(timeout=120)
         return _run(args, config, conns, ledger, client, environ, out, err)
     except ConnectorError as exc:
-        print(f"intacct-connector: {exc}", file=err)
-        return 2
+        return cc.unusable(PROG, str(exc), err)
     except sqlite3.Error as exc:      # the ledger failed mid-run (locked past the timeout, disk full): nothing lost
-        print(f"intacct-connector: {LedgerError.of(str(ledger_path), exc)}", file=err)
-        return 2
+        return cc.unusable(PROG, str(LedgerError.of(str(ledger_path), exc)), err)
 
 
 def _run(args: argparse.Namespace, config: Mapping[str, Any], conns: list[ConnectionSettings], ledger: Ledger,
@@ -120,7 +151,8 @@ def _run(args: argparse.Namespace, config: Mapping[str, Any], conns: list[Connec
     data = dataset_from_config(config.get("tms")) if args.command == "sync" or config.get("tms") else None
     shared = shared_prefixes(conns, data) if data is not None else {}
     operator_spec = config.get("operator") or {}
-    operator = TmsUser(args.user or str(operator_spec.get("name", "")), args.role or str(operator_spec.get("role", "")))
+    user, role = getattr(args, "user", None), getattr(args, "role", None)   # doctor's options only
+    operator = TmsUser(user or str(operator_spec.get("name", "")), role or str(operator_spec.get("role", "")))
     for settings in conns:
         conn = Connection(settings, http, ledger=ledger, environ=environ)
         if args.command == "doctor":
@@ -149,7 +181,7 @@ def _run(args: argparse.Namespace, config: Mapping[str, Any], conns: list[Connec
                 print(status.render(), file=out)
     if args.json:
         print(json.dumps(results if len(results) > 1 else results[0], indent=2), file=out)
-    return 0 if ok else 1
+    return cc.EXIT_OK if ok else cc.EXIT_FAILED
 
 
 def _render_sync(r: dict[str, Any]) -> str:

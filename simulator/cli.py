@@ -4,18 +4,20 @@
                       [--admin-token-file FILE]     # or the INTACCT_SIM_ADMIN_TOKEN environment variable
     intacct-sim errors          # print the error catalogue
 
-Workers share one SQLite state file (a temporary one when --state is not given), so the
-concurrency limit and every record are the same whichever worker answers.
+Workers share one SQLite state file (a temporary one when --state is not given, removed when the server
+stops), so the concurrency limit and every record are the same whichever worker answers. Exit status 2
+means it could not start (usage, unreadable seed, token or state file, busy port).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import sys
-import tempfile
+import sqlite3
+from contextlib import ExitStack
 from typing import Any
 
+from intacct_harness.simulator import cli_common as cc
 from intacct_harness.simulator.errors import catalogue
 
 TOKEN_ENV = "INTACCT_SIM_ADMIN_TOKEN"
@@ -53,37 +55,44 @@ def _serve(args: argparse.Namespace) -> int:
     from intacct_harness.simulator.store import Store
 
     if args.admin_token is not None:
-        print("intacct-sim: --admin-token is not accepted on the command line (every user of the machine can read "
-              f"it with ps); put the token in the {TOKEN_ENV} environment variable or in a file named by "
-              "--admin-token-file", file=sys.stderr)
-        return 2
+        return cc.unusable(PROG, "--admin-token is not accepted on the command line (every user of the machine can "
+                           f"read it with ps); put the token in the {TOKEN_ENV} environment variable or in a file "
+                           "named by --admin-token-file")
     try:
         token = admin_token(args.admin_token_file)
     except TokenError as exc:
-        print(f"intacct-sim: {exc}", file=sys.stderr)
-        return 2
-    state = args.state
-    if state is None:  # gunicorn forks workers: state must live in a file they all open
-        state = os.path.join(tempfile.mkdtemp(prefix="intacct-sim-"), "state.sqlite3")
-    store = Store(state)
-    if args.seed:
-        import time
-
+        return cc.unusable(PROG, str(exc))
+    if args.workers < 1 or args.threads < 1:
+        return cc.unusable(PROG, "--workers and --threads must be at least 1")
+    busy = cc.port_problem(args.host, args.port)   # before anything is printed or written
+    if busy:
+        return cc.unusable(PROG, busy)
+    with ExitStack() as stack:
+        state = args.state
+        if state is None:  # gunicorn forks workers: state must live in a file they all open; removed on exit
+            state = str(stack.enter_context(cc.private_folder("intacct-sim-")) / "state.sqlite3")
         try:
-            summary = seed_store(store, args.seed, time.time())
-        except SeedError as exc:
-            print(f"intacct-sim: cannot load the seed file: {exc}", file=sys.stderr)
-            return 2
-        print(f"intacct-sim: seeded {summary['companies']} companies, {summary['records']} records", flush=True)
-    with store.transaction() as tx:  # a killed worker may have left slots taken
-        tx.conn.execute("DELETE FROM inflight")
+            store = Store(state)
+        except sqlite3.Error as exc:
+            return cc.unusable(PROG, f"--state {state}: cannot open it as a SQLite file ({exc}); check that its "
+                               "folder exists and is writable")
+        if args.seed:
+            import time
 
-    config: dict[str, Any] = {"STATE_FILE": state, "RESET_SEED": args.seed, "ADMIN_TOKEN": token}
-    app = create_app(config)
+            try:
+                summary = seed_store(store, args.seed, time.time())
+            except SeedError as exc:
+                return cc.unusable(PROG, f"cannot load the seed file: {exc}")
+            print(f"{PROG}: seeded {summary['companies']} companies, {summary['records']} records", flush=True)
+        with store.transaction() as tx:  # a killed worker may have left slots taken
+            tx.conn.execute("DELETE FROM inflight")
 
-    print(f"intacct-sim: gateway at http://{args.host}:{args.port}/ia/xml/xmlgw.phtml "
-          f"({args.workers} worker(s), state {state})", flush=True)
-    run_gunicorn(app, host=args.host, port=args.port, workers=args.workers, threads=args.threads)
+        config: dict[str, Any] = {"STATE_FILE": state, "RESET_SEED": args.seed, "ADMIN_TOKEN": token}
+        app = create_app(config)
+
+        print(f"{PROG}: gateway at http://{args.host}:{args.port}/ia/xml/xmlgw.phtml "
+              f"({args.workers} worker(s), state {state})", flush=True)
+        run_gunicorn(app, host=args.host, port=args.port, workers=args.workers, threads=args.threads)
     return 0
 
 
@@ -93,25 +102,45 @@ def _errors(_: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="intacct-sim", description="Sage Intacct XML gateway simulator")
-    sub = parser.add_subparsers(dest="command", required=True)
-    serve = sub.add_parser("serve", help="serve the gateway")
-    serve.add_argument("--host", default="127.0.0.1", help="bind address (loopback by default)")
-    serve.add_argument("--port", type=int, default=8089)
-    serve.add_argument("--seed", help="YAML seed file: senders, companies, users, roles, records")
-    serve.add_argument("--state", help="SQLite state file, kept across restarts and shared by workers")
-    serve.add_argument("--workers", type=int, default=1)
+PROG = "intacct-sim"
+EXAMPLES = """
+intacct-sim serve --seed simulator/seeds/demo.yaml --port 8089
+intacct-sim serve --seed team.yaml --workers 2 --state state.sqlite3
+INTACCT_SIM_ADMIN_TOKEN=... intacct-sim serve --host 0.0.0.0
+intacct-sim errors
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = cc.parser(PROG, "Sage Intacct XML gateway simulator", EXAMPLES)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{serve,errors}")
+    serve = cc.subcommand(sub, "serve", "serve the gateway, the admin API and the console over HTTP", """
+        intacct-sim serve --seed simulator/seeds/demo.yaml --port 8089
+        intacct-sim serve --seed team.yaml --workers 2 --state state.sqlite3     # kept across restarts
+        """)
+    serve.add_argument("--host", default="127.0.0.1", help="bind address; 0.0.0.0: every interface")
+    serve.add_argument("--port", type=int, default=8089, help="TCP port")
+    serve.add_argument("--seed", metavar="FILE", help="YAML seed file: senders, companies, users, roles, records")
+    serve.add_argument("--state", metavar="FILE", help="SQLite state file, kept across restarts and shared by "
+                       "workers (default: a temporary file, removed when the server stops)")
+    serve.add_argument("--workers", type=int, default=1, help="gunicorn worker processes")
     serve.add_argument("--threads", type=int, default=8, help="threads per worker (latency sleeps release them)")
     serve.add_argument("--admin-token-file", metavar="FILE",
                        help=f"file holding the admin token (or set {TOKEN_ENV}); once set, every admin API caller, "
                             "loopback included, must send it in X-Sim-Admin-Token")
     serve.add_argument("--admin-token", help=argparse.SUPPRESS)  # refused with a pointer to the safe ways
     serve.set_defaults(func=_serve)
-    errors = sub.add_parser("errors", help="print the error catalogue")
+    errors = cc.subcommand(sub, "errors", "print the error catalogue (level, HTTP status, class, source)", """
+        intacct-sim errors
+        intacct-sim errors | grep "choice"    # behaviour the real gateway does not document
+        """)
     errors.set_defaults(func=_errors)
-    args = parser.parse_args(argv)
-    return int(args.func(args))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = cc.parse(build_parser(), argv)
+    return args if isinstance(args, int) else int(args.func(args))
 
 
 if __name__ == "__main__":
