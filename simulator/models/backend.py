@@ -86,6 +86,7 @@ FUNCTIONS: dict[str, FunctionImpl] = {
     "readMore": reads.read_more,
     "query": reads.query,
     "inspect": metadata.inspect,
+    "lookup": metadata.lookup,
     "getDimensions": metadata.get_dimensions,
     "getUserPermissions": metadata.get_user_permissions,
     "create_invoice": writes.legacy_create,

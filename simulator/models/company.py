@@ -96,4 +96,5 @@ def udd_object(name: str) -> ObjectDef:
     """A Platform Apps user-defined dimension: records with ID and NAME, owned by Platform Services."""
     return ObjectDef(name=name, label=name.title(), module="Platform Services", id_field="ID", name_field="NAME",
                      fields=frozenset({"ID", "NAME", "STATUS", "DESCRIPTION"}), required=("ID", "NAME"),
-                     is_dimension=True, module_source="simulator's choice")
+                     is_dimension=True, module_source="simulator's choice", checks={"STATUS": "enum"},
+                     valid_values={"STATUS": ("active", "inactive")})

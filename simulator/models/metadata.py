@@ -8,6 +8,7 @@ from lxml import etree
 
 from intacct_harness.simulator.errors import (
     EntityNotPermitted,
+    InvalidArgument,
     LoginIdNotFound,
     PermissionDenied,
     UnknownEntity,
@@ -15,23 +16,18 @@ from intacct_harness.simulator.errors import (
 )
 from intacct_harness.simulator.models.company import Company
 from intacct_harness.simulator.models.context import Ctx, Output
+from intacct_harness.simulator.models.definitions import CATALOGUE, FieldDef
 from intacct_harness.simulator.models.objects import (
     DIMENSIONS_MODULE,
     OBJECTS,
     PERMISSIONS_MODULE,
     STANDARD_DIMENSIONS,
-    SYSTEM_FIELDS,
+    ObjectDef,
+    relationships,
 )
-from intacct_harness.simulator.models.permissions import GUIDE_MODULES, VERBS, level_name
+from intacct_harness.simulator.models.permissions import FUNCTION_VERBS, GUIDE_MODULES, VERBS, level_name
+from intacct_harness.simulator.wire import metadata as render
 from intacct_harness.simulator.wire.envelope import text_of
-from intacct_harness.simulator.wire.response import data_element
-
-
-def _sub(parent: etree._Element, tag: str, text: str | None = None) -> etree._Element:
-    el = etree.SubElement(parent, tag)
-    if text is not None:
-        el.text = text
-    return el
 
 
 def check_entity_access(company: Company, user_id: str, user: dict[str, Any], entity: str) -> None:
@@ -58,35 +54,66 @@ def get_api_session(ctx: Ctx, el: etree._Element) -> Output:
         session.entity = entity
         ctx.tx.put_session(session.session_id, ctx.company_id, session.user_id, entity,
                            ctx.now + ctx.company.session_seconds)
-    data = etree.Element("data")
-    api = _sub(data, "api")
-    _sub(api, "sessionid", session.session_id)
-    _sub(api, "endpoint", ctx.endpoint)
-    _sub(api, "locationid", session.entity)
-    return Output(data=data)
+    return Output(data=render.api_session(session.session_id, ctx.endpoint, session.entity))
+
+
+_DATATYPES = {"text": "TEXT", "integer": "INTEGER", "decimal": "DECIMAL", "currency": "CURRENCY", "date": "DATE",
+              "timestamp": "TIMESTAMP", "boolean": "BOOLEAN", "enum": "ENUM", "object": "OBJECT"}
+
+
+def _info(f: FieldDef, custom: bool = False) -> render.FieldInfo:
+    return render.FieldInfo(f.name, f.label or f.name, f.description, f.required, f.readonly, _DATATYPES[f.type],
+                            f.valid_values, custom)
+
+
+def field_infos(ctx: Ctx, obj: ObjectDef) -> list[render.FieldInfo]:
+    """Every field of ``obj`` as inspect and lookup describe it: its own, the system fields, the company's custom."""
+    own: dict[str, FieldDef]
+    if obj.definition is not None:
+        own = dict(obj.definition.fields)
+    else:   # a user-defined dimension (company.udd_object)
+        own = {n: FieldDef(n, "enum" if n in obj.valid_values else "text", obj.module_source,
+                           required=n in obj.required, valid_values=obj.valid_values.get(n, ()))
+               for n in obj.fields}
+    infos = {n: _info(f) for n, f in CATALOGUE.system_fields.items()}
+    infos.update({n: _info(f) for n, f in own.items()})
+    for name in ctx.company.custom_fields(obj.name):
+        infos.setdefault(name, render.FieldInfo(name, name, "", False, False, "TEXT", (), True))
+    return [infos[n] for n in sorted(infos)]
+
+
+def _named_object(ctx: Ctx, el: etree._Element, function: str) -> ObjectDef:
+    """The object ``<object>`` (integration name) or ``<name>`` (its printable name) names, if the user may list it."""
+    name = text_of(el, "object").upper()
+    printable = text_of(el, "name")
+    if not name and printable:
+        name = next((o.name for o in OBJECTS.values() if o.label.lower() == printable.lower()), printable.upper())
+    if not name:
+        raise InvalidArgument(f"{function} requires an object or a name element.")
+    obj = ctx.company.object_def(name)
+    if obj is None:
+        raise UnknownObject(name)
+    verb, op = FUNCTION_VERBS["inspect"]
+    ctx.require(obj.module, verb, op, obj.name)
+    return obj
 
 
 def inspect(ctx: Ctx, el: etree._Element) -> Output:
-    name = text_of(el, "object").upper()
-    if name == "*":
-        names = sorted(set(OBJECTS) | set(ctx.company.user_dimensions))
-        data = data_element({"listtype": "All", "count": len(names)})
-        for n in names:
-            t = _sub(data, "type", n)
-            t.set("typename", n)
-        return Output(data=data)
-    obj = ctx.company.object_def(name)
-    if obj is None:
-        raise UnknownObject(name or "(empty)")
-    ctx.require(obj.module, "List", "INSPECT", obj.name)
-    fields = sorted(set(obj.fields) | SYSTEM_FIELDS | ctx.company.custom_fields(obj.name))
-    data = data_element({"listtype": obj.name, "count": 1})
-    t = _sub(data, "Type")
-    t.set("Name", obj.name)
-    fields_el = _sub(t, "Fields")
-    for f in fields:
-        _sub(fields_el, "Field", f)
-    return Output(data=data)
+    """``inspect``: every object (``*``), or one object's fields; ``detail="1"`` describes each field."""
+    if text_of(el, "object") == "*":
+        return Output(data=render.object_list(sorted(set(OBJECTS) | set(ctx.company.user_dimensions))))
+    obj = _named_object(ctx, el, "inspect")
+    detail = (el.get("detail") or "0").strip() == "1"
+    return Output(data=render.inspected(obj.name, field_infos(ctx, obj), detail))
+
+
+def lookup(ctx: Ctx, el: etree._Element) -> Output:
+    """``lookup``: one object's fields and its relationships (developer.intacct.com/api/platform-services/objects)."""
+    obj = _named_object(ctx, el, "lookup")
+    labels = {o.name: o.label for o in OBJECTS.values()}
+    rels = [render.Relationship(r.path, r.object, labels.get(r.object, r.object.title()), r.field)
+            for r in relationships(obj)]
+    return Output(data=render.looked_up(obj.name, field_infos(ctx, obj), rels))
 
 
 # getDimensions fixture order: the 11 GL dimensions, then COSTTYPE and FIXEDASSET (not GL-enabled).
@@ -97,19 +124,11 @@ _LABELS = {"DEPARTMENT": "Department", "LOCATION": "Location", "PROJECT": "Proje
 
 def get_dimensions(ctx: Ctx, el: etree._Element) -> Output:
     ctx.require(DIMENSIONS_MODULE, "List", "READ_BY_QUERY", "dimensions")
-    data = etree.Element("data")
-    dims = _sub(data, "dimensions")
-    rows = [(n, _LABELS[n], False, True) for n in STANDARD_DIMENSIONS]
-    rows += [("COSTTYPE", "Cost type", False, False), ("FIXEDASSET", "Asset", False, False)]
-    rows += [(u, u.title(), True, True) for u in ctx.company.user_dimensions]
-    for name, label, udd, in_gl in rows:
-        d = _sub(dims, "dimension")
-        _sub(d, "objectName", name)
-        _sub(d, "objectLabel", label)
-        _sub(d, "termLabel", label)
-        _sub(d, "userDefinedDimension", "true" if udd else "false")
-        _sub(d, "enabledInGL", "true" if in_gl else "false")
-    return Output(data=data)
+    rows = [render.Dimension(n, _LABELS[n], False, True) for n in STANDARD_DIMENSIONS]
+    rows += [render.Dimension("COSTTYPE", "Cost type", False, False), render.Dimension("FIXEDASSET", "Asset", False,
+                                                                                        False)]
+    rows += [render.Dimension(u, u.title(), True, True) for u in ctx.company.user_dimensions]
+    return Output(data=render.dimensions(rows))
 
 
 def get_user_permissions(ctx: Ctx, el: etree._Element) -> Output:
@@ -126,13 +145,7 @@ def get_user_permissions(ctx: Ctx, el: etree._Element) -> Output:
     if user is None:
         raise LoginIdNotFound(login_id)
     rights = ctx.company.rights(user)
-    data = etree.Element("data")
-    perms = _sub(data, "permissions")
     modules = list(GUIDE_MODULES) + sorted(m for m in rights if m not in GUIDE_MODULES)
-    for module in modules:
-        granted = rights.get(module, frozenset())
-        app = _sub(perms, "appSubscription")
-        _sub(app, "applicationName", module)
-        _sub(app, "rights", "|".join(v for v in VERBS if v in granted))
-        _sub(app, "level", level_name(granted))
-    return Output(data=data)
+    granted = {m: rights.get(m, frozenset()) for m in modules}
+    return Output(data=render.permissions(
+        {m: ("|".join(v for v in VERBS if v in g), level_name(g)) for m, g in granted.items()}))

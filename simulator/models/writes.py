@@ -29,13 +29,10 @@ from intacct_harness.simulator.errors import (
 from intacct_harness.simulator.models import doc_state, journal, limits
 from intacct_harness.simulator.models.context import Ctx, Output
 from intacct_harness.simulator.models.objects import (
-    DATE_FIELDS,
     INVALID_REFERENCE_TEXT,
     LEGACY_CREATES,
     LINE_DIMENSION_FIELDS,
-    NUMBER_FIELDS,
     OBJECTS,
-    STATUS_VALUES,
     ObjectDef,
 )
 from intacct_harness.simulator.models.permissions import FUNCTION_VERBS
@@ -84,7 +81,7 @@ def check_date(field: str, value: str) -> str:
 # Plain decimal notation, at most 15 digits before the point and 10 after: the simulator's choice (Sage's
 # exact bounds are not public); exponents, digit separators and 100,000-digit numbers are refused.
 _NUMBER = re.compile(r"^[+-]?(\d{1,15}(\.\d{0,10})?|\.\d{1,10})$")
-_EXPECTED = {"number": "a number", "date": "a date in the format MM/DD/YYYY", "status": "active or inactive"}
+_EXPECTED = {"number": "a number", "date": "a date in the format MM/DD/YYYY"}
 
 
 _NUMERIC = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
@@ -99,22 +96,23 @@ def check_number(field: str, value: str) -> str:
     return value
 
 
-def _check_scalar(field: str, value: Any) -> Any:
-    kind = "number" if field in NUMBER_FIELDS else "date" if field in DATE_FIELDS else \
-        "status" if field == "STATUS" else None
-    if kind is not None and isinstance(value, list | dict):  # <AMOUNT> twice, or <AMOUNT><x>1</x></AMOUNT>
+def _check_scalar(field: str, value: Any, kind: str, values: tuple[str, ...] = ()) -> Any:
+    """A written value checked as its definition types it (``kind``: number, date, enum or "" for text)."""
+    if kind and isinstance(value, list | dict):  # <AMOUNT> twice, or <AMOUNT><x>1</x></AMOUNT>
         shape = "a repeated element" if isinstance(value, list) else "an element with child elements"
-        raise InvalidFieldValue(field, f"({shape})", f"one {field} element holding {_EXPECTED[kind]}")
+        expected = _EXPECTED[kind] if kind != "enum" else " or ".join(values)
+        raise InvalidFieldValue(field, f"({shape})", f"one {field} element holding {expected}")
     if not isinstance(value, str) or value == "":
         return value
-    if field in DATE_FIELDS:
+    if kind == "date":
         return check_date(field, value)
-    if field in NUMBER_FIELDS:
+    if kind == "number":
         return check_number(field, value)
-    if field == "STATUS" and value.lower() not in STATUS_VALUES:
-        raise InvalidFieldValue(field, value, "active or inactive")
-    if field == "STATUS":
-        return value.lower()
+    if kind == "enum":
+        by_lower = {v.lower(): v for v in values}
+        if value.lower() not in by_lower:
+            raise InvalidFieldValue(field, value, " or ".join(values))
+        return by_lower[value.lower()]
     return value
 
 
@@ -179,7 +177,7 @@ def validate_fields(ctx: Ctx, obj: ObjectDef, doc: dict[str, Any], creating: boo
                 _validate_reference(ctx, field[5:], str(value), obj.name)
         elif not obj.allowed(field) and field.upper() not in custom:
             raise UnknownField(field, obj.name)
-        clean[field] = _check_scalar(field, value)
+        clean[field] = _check_scalar(field, value, obj.check(field), obj.valid_values.get(field, ()))
     if creating:
         for field in obj.required:
             if not str(clean.get(field, "") or "").strip():
@@ -216,7 +214,7 @@ def validate_lines(ctx: Ctx, obj: ObjectDef, doc: dict[str, Any]) -> list[dict[s
                     _validate_reference(ctx, field[5:], str(value), obj.name)
             elif field not in spec.fields and field.upper() not in _custom_field_names(ctx, obj):
                 raise UnknownField(field, spec.item)
-            out[field] = _check_scalar(field, value)
+            out[field] = _check_scalar(field, value, spec.checks.get(field, ""), spec.valid_values.get(field, ()))
         for field in spec.required:
             if not str(out.get(field, "") or "").strip():
                 raise RequiredField(field, spec.item)
