@@ -123,6 +123,7 @@ class Outcome:
     length: int
     functions: int = 0
     failures: list[str] = field(default_factory=list)    # errorno per failed function
+    results: list[tuple[str, str | None]] = field(default_factory=list)  # (function, errorno or None), in order
     error: GatewayFailure | None = None                    # control/authentication level, or 429
     session: str | None = None
 
@@ -154,9 +155,13 @@ def read_outcome(status: int, body: bytes) -> Outcome:
         return out
     for result in root.iterfind("operation/result"):
         out.functions += 1
+        function = result.findtext("function") or "?"
         if result.findtext("status") != "success":
             out.failures.append(result.findtext("errormessage/error/errorno") or result.findtext("status") or "?")
-        elif out.session is None and result.findtext("function") == "getAPISession":
+            out.results.append((function, out.failures[-1]))
+            continue
+        out.results.append((function, None))
+        if out.session is None and function == "getAPISession":
             out.session = result.findtext("data/api/sessionid")
     return out
 

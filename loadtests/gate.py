@@ -15,8 +15,11 @@ from typing import Any
 import yaml
 
 THRESHOLDS = Path(__file__).with_name("thresholds.yaml")
-REQUEST_TYPES = ("XMLGW", "HTTP")   # raw gateway user, SyncUser (one per HTTP request)
-DOC_TYPE = "DOC"
+# The request_type of each Locust event (loadtests/reporting.py keeps FN and DOC out of "Aggregated").
+HTTP_TYPE = "HTTP"    # one per HTTP request
+FN_TYPE = "FN"        # one per function (<result>) in an answer
+DOC_TYPE = "DOC"      # one per business document
+REQUEST_TYPES = (HTTP_TYPE,)
 
 
 @dataclass
@@ -30,6 +33,8 @@ class Summary:
     p50: float
     p95: float
     p99: float
+    functions: int = 0
+    function_failures: int = 0
 
     @property
     def requests_per_s(self) -> float:
@@ -52,8 +57,10 @@ class Summary:
     def lines(self) -> list[str]:
         return [f"documents/s {self.documents_per_s:10.1f}   ({self.documents} documents, "
                 f"{self.document_failures} failed)",
-                f"requests/s  {self.requests_per_s:10.1f}   ({self.requests} requests, {self.request_failures} "
+                f"requests/s  {self.requests_per_s:10.1f}   ({self.requests} HTTP requests, {self.request_failures} "
                 f"failed, of which {self.throttled} were 429 / GW-0010)",
+                f"functions/s {self.functions / self.seconds if self.seconds else 0.0:10.1f}   ({self.functions} "
+                f"functions in the answers, {self.function_failures} failed)",
                 f"latency ms  p50 {self.p50:.0f}  p95 {self.p95:.0f}  p99 {self.p99:.0f}   (per HTTP request)",
                 f"run         {self.seconds:.1f} s"]
 
@@ -65,12 +72,15 @@ def is_throttle(error: Any) -> bool:
 
 def summarize(stats: Any) -> Summary:
     """From a Locust ``RequestStats`` (local or the master's aggregate)."""
-    requests = failures = documents = doc_failures = 0
+    requests = failures = documents = doc_failures = functions = fn_failures = 0
     merged = None
     for (_name, method), entry in stats.entries.items():
         if method == DOC_TYPE:
             documents += entry.num_requests
             doc_failures += entry.num_failures
+        elif method == FN_TYPE:
+            functions += entry.num_requests
+            fn_failures += entry.num_failures
         elif method in REQUEST_TYPES:
             requests += entry.num_requests
             failures += entry.num_failures
@@ -86,7 +96,8 @@ def summarize(stats: Any) -> Summary:
     def pct(q: float) -> float:
         return float(merged.get_response_time_percentile(q) or 0) if merged is not None else 0.0
 
-    return Summary(seconds, requests, failures, throttled, documents, doc_failures, pct(0.5), pct(0.95), pct(0.99))
+    return Summary(seconds, requests, failures, throttled, documents, doc_failures, pct(0.5), pct(0.95), pct(0.99),
+                   functions, fn_failures)
 
 
 def load_thresholds(profile: str, path: str | Path | None = None) -> dict[str, float]:

@@ -1,18 +1,21 @@
 """Locust users for the simulated Sage Intacct gateway.
 
 - ``GatewayUser``: the raw gateway, no connector. Posts ``create APBILL`` batches (three lines each) to its
-  company and fires one ``XMLGW`` event per HTTP request and one ``DOC`` event per document. A 429 /
-  GW-0010 is a failure event and is retried after a short pause; a function answered with
-  ``<status>failure</status>`` (HTTP 200) is a failed ``DOC``.
+  company. A 429 / GW-0010 is a failed ``HTTP`` event and is retried after a short pause; a function
+  answered with ``<status>failure</status>`` (HTTP 200) is a failed ``FN`` and a failed ``DOC``.
 - ``SyncUser``: a TMS subsidiary syncing its own Faker data set (loads -> AR invoices, settlements -> AP
-  bills) through the real connector. One ``HTTP`` event per HTTP request the connector makes (429s
-  included, which the connector retries) and one ``DOC`` event per document synced.
+  bills) through the real connector (429s included, which the connector retries).
+
+Both fire one ``HTTP`` event per HTTP request, one ``FN`` event per function in the answer and one
+``DOC`` event per document; ``loadtests.reporting`` keeps ``FN`` and ``DOC`` out of Locust's Aggregated
+row (so its requests/s are HTTP requests) and makes the CSV files end with the final numbers.
 
 Users are spread over ``LOAD_COMPANIES`` companies round-robin, so with more users than companies
 several subsidiaries share one company (and its concurrency limit), as a real fleet would.
 Settings come from the environment (``loadtests.run`` sets them): LOAD_COMPANIES, LOAD_BATCH,
 LOAD_CONCURRENCY, LOAD_BASE_MS, LOAD_PER_FUNCTION_MS, LOAD_JITTER_MS, LOAD_PROFILE, LOAD_SYNC_LOADS,
-LOAD_SYNC_SETTLEMENTS.
+LOAD_SYNC_SETTLEMENTS, LOAD_UNTIL_DOCUMENTS (a headless or --autostart run stops once that many documents
+are done).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ import gevent
 from locust import User, constant, events, task
 from locust.runners import WorkerRunner
 
-from loadtests import gate
+from loadtests import gate, reporting
 from loadtests.common import (
     GatewayClient,
     GatewayFailure,
@@ -41,7 +44,9 @@ from loadtests.common import (
 COMPANIES = int(os.environ.get("LOAD_COMPANIES", "3"))
 BATCH = int(os.environ.get("LOAD_BATCH", "20"))
 TIER = Tier.from_env()
+UNTIL_DOCUMENTS = int(os.environ.get("LOAD_UNTIL_DOCUMENTS", "0"))
 _user_numbers = itertools.count()
+reporting.install()   # before Locust creates its CSV writer: the files end with the final numbers
 
 
 def _company_for(n: int) -> str:
@@ -75,8 +80,11 @@ class GatewayUser(User):
             except Exception as e:  # transport errors count as failures, the user carries on
                 exc = e
             ms = (time.perf_counter() - t0) * 1000
-            self._fire(request_type="XMLGW", name=name, response_time=ms,
+            self._fire(request_type=gate.HTTP_TYPE, name=name, response_time=ms,
                        response_length=out.length if out else 0, exception=exc, context={"company": self.gw.cid})
+            for function, errorno in out.results if out else ():
+                self._fire(request_type=gate.FN_TYPE, name=function, response_time=ms, response_length=0,
+                           exception=GatewayFailure(errorno) if errorno else None, context={})
             if not isinstance(exc, RateLimited):
                 return out, ms
             gevent.sleep(0.02 * (1 + attempt) * (0.5 + random.random()))  # noqa: S311 - backoff jitter
@@ -88,10 +96,9 @@ class GatewayUser(User):
         out, ms = self._request(lambda: self.gw.post(body), f"create APBILL x{self.batch}")
         if out is None or out.error is not None:
             return
-        failed = len(out.failures)
-        for i in range(out.functions):
+        for _function, errorno in out.results:
             self._fire(request_type=gate.DOC_TYPE, name="APBILL", response_time=ms, response_length=0,
-                       exception=GatewayFailure(out.failures[i]) if i < failed else None, context={})
+                       exception=GatewayFailure(errorno) if errorno else None, context={})
 
 
 from loadtests.sync_user import SyncUser  # noqa: E402  (the connector-driven user lives with its helpers)
@@ -108,6 +115,31 @@ def ceiling(users: int) -> tuple[float, float]:
     if seconds <= 0:
         return 0.0, 0.0
     return sum(min(TIER.concurrency, n) for n in per_company) * BATCH / seconds, seconds * 1000
+
+
+@events.init.add_listener
+def _on_init(environment: Any, **_: Any) -> None:
+    reporting.keep_types_apart(environment)
+    options = environment.parsed_options
+    if UNTIL_DOCUMENTS and options is not None and (options.headless or options.autostart) and not isinstance(
+            environment.runner, WorkerRunner):
+        gevent.spawn(_stop_when_documents_done, environment)
+
+
+def _stop_when_documents_done(environment: Any) -> None:
+    """End a headless run once LOAD_UNTIL_DOCUMENTS documents are done (the master counts the workers' reports).
+
+    A bounded run then waits on the work it came for, not on the clock: a loaded machine takes longer
+    instead of stopping with too little done; ``-t`` stays the upper bound.
+    """
+    while True:
+        done = sum(e.num_requests for (_n, kind), e in environment.stats.entries.items() if kind == gate.DOC_TYPE)
+        if done >= UNTIL_DOCUMENTS:
+            environment.runner.quit()
+            if environment.web_ui is not None:   # --autostart: the web UI's end is the run's end
+                environment.web_ui.stop()
+            return
+        gevent.sleep(0.2)
 
 
 @events.quitting.add_listener

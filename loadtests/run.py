@@ -3,6 +3,7 @@
     python -m loadtests.run [--user gateway|sync] [--duration 30] [--companies 3] [--users N] [--batch 20]
                             [--concurrency 2] [--base-ms 100] [--per-function-ms 1] [--jitter-ms 10]
                             [--server-workers 2] [--processes N] [--profile gateway|sync|...-shared|smoke] [--smoke]
+                            [--until-documents N] [--web [--web-port 8089] [--autostart]]
 
 Every option also reads an environment variable (LOAD_DURATION, LOAD_USERS, ...; see ``--help``). The
 simulator runs under gunicorn with ``--server-workers`` processes on a free loopback port, seeded with
@@ -10,13 +11,15 @@ simulator runs under gunicorn with ``--server-workers`` processes on a free loop
 ``_stats_history``, ``_failures``, ``_exceptions``) and ``results/<name>.html``; its quitting hook
 prints documents/s, requests/s, p50/p95/p99 and the 429 count and sets the exit code from
 ``loadtests/thresholds.yaml``. ``--processes N`` runs Locust distributed (a master and N workers
-forked on this machine); the master aggregates the workers' stats and gates on them.
+forked on this machine); the master aggregates the workers' stats and gates on them. ``--web`` opens
+Locust's web UI instead of running headless (press Start there; Ctrl-C here ends the run and gates it).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -53,11 +56,22 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="Locust distributed: master + N workers on this machine (LOAD_PROCESSES; 0 = one process)")
     p.add_argument("--profile", default=_env("PROFILE", ""), help="thresholds.yaml profile (LOAD_PROFILE)")
     p.add_argument("--smoke", action="store_true", help="at most 12 s, 2 companies, profile smoke")
+    p.add_argument("--until-documents", type=int, default=int(_env("UNTIL_DOCUMENTS", "0")), metavar="N",
+                   help="stop once N documents are done, --duration being the upper bound (LOAD_UNTIL_DOCUMENTS; "
+                        "0 = run for --duration)")
+    p.add_argument("--web", action="store_true",
+                   help="Locust's web UI at http://127.0.0.1:WEB_PORT/ instead of --headless: press Start, Ctrl-C "
+                        "here to end the run (the summary and the gate then print as usual)")
+    p.add_argument("--web-port", type=int, default=int(_env("WEB_PORT", "8089")), help="the web UI's port")
+    p.add_argument("--autostart", action="store_true",
+                   help="with --web: start at once and quit after --duration (what a test or a demo wants)")
     p.add_argument("--results", default=_env("RESULTS", str(ROOT / "results")), help="report folder (LOAD_RESULTS)")
     p.add_argument("--name", default="", help="report file prefix (default load-<user>)")
     args = p.parse_args(argv)
+    if args.autostart and not args.web:
+        p.error("--autostart goes with --web (a headless run always starts at once)")
     if args.smoke:
-        args.duration = min(args.duration, 12.0)
+        args.duration = min(args.duration, 12.0) if not args.until_documents else args.duration
         args.companies = 2 if args.companies == 3 else args.companies
         args.profile = args.profile or "smoke"
     args.users = args.users or args.companies * args.concurrency
@@ -68,15 +82,42 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def locust_command(args: argparse.Namespace, host: str, out: Path) -> list[str]:
-    cmd = [sys.executable, "-m", "locust", "-f", str(ROOT / "loadtests" / "locustfile.py"), "--headless",
-           "-u", str(args.users), "-r", str(args.users), "-t", f"{max(int(round(args.duration)), 1)}s",
-           "-H", host, "--csv", str(out / args.name), "--html", str(out / f"{args.name}.html"), "--only-summary",
-           "--stop-timeout", "10", "--exit-code-on-error", "1", "--loglevel", "WARNING"]
+    cmd = [sys.executable, "-m", "locust", "-f", str(ROOT / "loadtests" / "locustfile.py"),
+           "-u", str(args.users), "-r", str(args.users), "-H", host, "--csv", str(out / args.name),
+           "--html", str(out / f"{args.name}.html"), "--stop-timeout", "10", "--exit-code-on-error", "1",
+           "--loglevel", "WARNING"]
+    run_time = ["-t", f"{max(int(round(args.duration)), 1)}s"]
+    if not args.web:
+        cmd += ["--headless", "--only-summary", *run_time]
+    else:  # the web UI on loopback only: it can start and stop load against anything it can reach
+        cmd += ["--web-host", "127.0.0.1", "--web-port", str(args.web_port)]
+        cmd += [*run_time, "--autostart", "--autoquit", "0"] if args.autostart else []
     if args.processes:
         # A free port, not Locust's fixed 5557: two runs on one machine (parallel suites) must not collide.
         port = str(free_port())
         cmd += ["--processes", str(args.processes), "--master-bind-port", port, "--master-port", port]
     return [*cmd, USER_CLASSES[args.user]]
+
+
+def _run_locust(cmd: list[str], env: dict[str, str], args: argparse.Namespace) -> int:
+    """Locust until it ends. Ctrl-C is passed on to Locust alone, which then stops, writes its reports and
+    gates, while the simulator (in its own session, see ``served``) still answers the last requests."""
+    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, start_new_session=True)
+    # Locust's own deadline is -t; this one only guards against a hung headless run.
+    limit = None if args.web and not args.autostart else args.duration + 120.0
+    try:
+        try:
+            return proc.wait(timeout=limit)
+        except KeyboardInterrupt:
+            proc.send_signal(signal.SIGINT)
+            return proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        print(f"load: Locust did not finish in time ({limit or 60:.0f} s); stopped it", file=sys.stderr)
+        return 2
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -88,22 +129,23 @@ def main(argv: list[str] | None = None) -> int:
     env = {**os.environ, "LOAD_COMPANIES": str(args.companies), "LOAD_BATCH": str(args.batch),
            "LOAD_CONCURRENCY": str(args.concurrency), "LOAD_BASE_MS": str(args.base_ms),
            "LOAD_PER_FUNCTION_MS": str(args.per_function_ms), "LOAD_JITTER_MS": str(args.jitter_ms),
-           "LOAD_PROFILE": args.profile, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT),
-                                                                                     os.environ.get("PYTHONPATH")]))}
+           "LOAD_PROFILE": args.profile, "LOAD_UNTIL_DOCUMENTS": str(args.until_documents),
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     print(f"load: {args.user} users x {args.users} over {args.companies} companies (concurrency {args.concurrency}, "
           f"{args.base_ms:.0f} ms + {args.per_function_ms} ms/function, batch {args.batch}), {args.duration:.0f} s, "
           f"simulator {args.server_workers} workers" + (f", Locust {args.processes} worker processes"
                                                          if args.processes else ""), flush=True)
+    if args.web:
+        print(f"load: Locust web UI at http://127.0.0.1:{args.web_port}/ (" + (
+            "starting at once" if args.autostart else "press Start; Ctrl-C here ends the run") + ")", flush=True)
     with served(Path(seed), workers=args.server_workers) as base:
         t0 = time.monotonic()
-        # Locust's own deadline is -t; the subprocess timeout only guards against a hung run.
-        proc = subprocess.run(locust_command(args, base, out), env=env, cwd=ROOT,
-                              timeout=args.duration + 120, check=False)
+        code = _run_locust(locust_command(args, base, out), env, args)
         usage = {company_id(n): httpx.get(f"{base}/__sim/companies/{company_id(n)}/usage").json()["transactions"]
                  for n in range(args.companies)}
     print(f"API transactions billed per company: {usage}")
     print(f"reports: {out / args.name}_stats.csv, {out / args.name}.html ({time.monotonic() - t0:.0f} s)")
-    return proc.returncode
+    return code
 
 
 if __name__ == "__main__":

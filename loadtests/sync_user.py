@@ -8,6 +8,7 @@ new document prefix (so they are new to Sage) and the connector posts them over 
 ``httpx.Client``. Events:
 
 - ``HTTP``: one per HTTP request the connector makes (429 / GW-0010 included, which it retries);
+- ``FN``: one per function in an answer, named as Sage names it (``create``, ``readByQuery``, ...);
 - ``DOC``: one per document, fired as batches complete (failed documents are failures).
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import time
 from typing import Any
 
@@ -24,6 +26,7 @@ from locust import User, constant, task
 
 from loadtests import connector_driver as cd
 from loadtests.common import GatewayFailure, RateLimited, company_id
+from loadtests.gate import DOC_TYPE, FN_TYPE, HTTP_TYPE
 
 COMPANIES = int(os.environ.get("LOAD_COMPANIES", "3"))
 BATCH = int(os.environ.get("LOAD_BATCH", "20"))
@@ -31,6 +34,8 @@ CONCURRENCY = int(os.environ.get("LOAD_CONCURRENCY", "2"))
 LOADS = int(os.environ.get("LOAD_SYNC_LOADS", "120"))
 SETTLEMENTS = int(os.environ.get("LOAD_SYNC_SETTLEMENTS", "50"))
 _numbers = itertools.count(1)
+# The head of each <result>: status, then function (the wire order); a regex, not a second XML parse per answer.
+_RESULT = re.compile(rb"<result>\s*<status>([^<]*)</status>\s*<function>([^<]*)</function>")
 
 
 class _TimedTransport(httpx.BaseTransport):
@@ -47,7 +52,7 @@ class _TimedTransport(httpx.BaseTransport):
             resp = self.inner.handle_request(request)
             resp.read()
         except Exception as e:
-            self.fire(request_type="HTTP", name="POST xmlgw", response_time=(time.perf_counter() - t0) * 1000,
+            self.fire(request_type=HTTP_TYPE, name="POST xmlgw", response_time=(time.perf_counter() - t0) * 1000,
                       response_length=0, exception=e, context={})
             raise
         body = resp.content
@@ -55,9 +60,13 @@ class _TimedTransport(httpx.BaseTransport):
             exc = RateLimited("GW-0010 (429)")
         elif resp.status_code >= 400 or b"<control><status>failure" in body:
             exc = GatewayFailure(f"HTTP {resp.status_code} control failure")
-        self.fire(request_type="HTTP", name="POST xmlgw" if request.url.path.endswith("xmlgw.phtml") else "admin",
-                  response_time=(time.perf_counter() - t0) * 1000, response_length=len(body), exception=exc,
-                  context={})
+        ms = (time.perf_counter() - t0) * 1000
+        self.fire(request_type=HTTP_TYPE, name="POST xmlgw" if request.url.path.endswith("xmlgw.phtml") else "admin",
+                  response_time=ms, response_length=len(body), exception=exc, context={})
+        for status, function in _RESULT.findall(body):
+            self.fire(request_type=FN_TYPE, name=function.decode(), response_time=ms, response_length=0,
+                      exception=None if status == b"success" else GatewayFailure(f"{function.decode()} failed"),
+                      context={})
         return resp
 
     def close(self) -> None:
@@ -85,7 +94,7 @@ class SyncUser(User):
 
     def _docs(self, n: int, failed: bool, ms: float) -> None:
         for _ in range(n):
-            self._fire(request_type="DOC", name="document", response_time=ms, response_length=0,
+            self._fire(request_type=DOC_TYPE, name="document", response_time=ms, response_length=0,
                        exception=GatewayFailure("document failed") if failed else None, context={})
 
     @task
@@ -107,5 +116,5 @@ class SyncUser(User):
         self._docs(result.posted - seen["posted"], False, 0.0)   # anything the progress callback did not see
         self._docs(result.failed - seen["failed"], True, 0.0)
         if result.error:
-            self._fire(request_type="DOC", name="sync aborted", response_time=0, response_length=0,
+            self._fire(request_type=DOC_TYPE, name="sync aborted", response_time=0, response_length=0,
                        exception=GatewayFailure(result.error[:200]), context={})

@@ -36,7 +36,8 @@ def served(seed: Path = SEED, workers: int = 1) -> Iterator[str]:
     proc = subprocess.Popen([sys.executable, "-m", "intacct_harness.simulator.cli", "serve", "--port", str(port),
                              "--seed", str(seed),
                              "--workers", str(workers)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                            start_new_session=True)  # a terminal's Ctrl-C reaches the caller; the block ends it
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
