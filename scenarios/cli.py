@@ -135,7 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
         intacct-scenarios serve scenarios/suites/permissions/sup_4812_bills_fail.yaml --port 8089
         """)
     serve.add_argument("file", help="the scenario file")
-    serve.add_argument("--port", type=int, default=8089, help="TCP port on 127.0.0.1")
+    serve.add_argument("--port", type=cc.port, default=8089, help="TCP port on 127.0.0.1")
     serve.set_defaults(func=_serve)
     return parser
 

@@ -119,7 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
         intacct-sim serve --seed team.yaml --workers 2 --state state.sqlite3     # kept across restarts
         """)
     serve.add_argument("--host", default="127.0.0.1", help="bind address; 0.0.0.0: every interface")
-    serve.add_argument("--port", type=int, default=8089, help="TCP port")
+    serve.add_argument("--port", type=cc.port, default=8089, help="TCP port")
     serve.add_argument("--seed", metavar="FILE", help="YAML seed file: senders, companies, users, roles, records")
     serve.add_argument("--state", metavar="FILE", help="SQLite state file, kept across restarts and shared by "
                        "workers (default: a temporary file, removed when the server stops)")

@@ -94,6 +94,17 @@ def unusable(prog: str, message: str, err: TextIO | None = None) -> int:
     return EXIT_UNUSABLE
 
 
+def port(text: str) -> int:
+    """An argparse type: a TCP port number, 0 (any free port) to 65535."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a port number (0 to 65535)")
+    return value
+
+
 def port_problem(host: str, port: int) -> str | None:
     """Why ``host:port`` cannot be listened on (None when it can), checked before anything is printed.
 

@@ -67,7 +67,8 @@ def test_the_entry_points_installed_on_path_answer():
 
 
 @pytest.mark.parametrize("argv", [
-    ["intacct-sim"], ["intacct-sim", "serve", "--port", "eighty"], ["intacct-sim", "nonsense"],
+    ["intacct-sim"], ["intacct-sim", "serve", "--port", "eighty"], ["intacct-sim", "serve", "--port", "70000"],
+    ["intacct-sim", "nonsense"], ["intacct-scenarios", "serve", "x.yaml", "--port", "-1"],
     ["intacct-connector"], ["intacct-connector", "dcotor"], ["intacct-connector", "sync", "--user", "ana"],
     ["intacct-scenarios", "run"], ["intacct-scenarios", "new"],
 ])
