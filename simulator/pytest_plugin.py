@@ -3,6 +3,8 @@
 - ``intacct_company``: a fresh simulated Sage company, set up as the guide asks, in-process.
 - ``intacct_sim_factory``: build companies from your own company blocks (same keys as a seed file).
 - ``intacct_live_server``: the same company served on an ephemeral loopback port, for socket tests.
+- ``intacct_sdk``: fylein's ``sageintacctsdk`` client, signed in to ``intacct_live_server`` (extra ``sdk``).
+- ``intacct_scenarios`` (ini option): a folder of scenario files pytest collects, one test per file.
 
 Configure them in ``pytest.ini`` / ``pyproject.toml`` (``intacct_seed``, ``intacct_latency``) or per test with
 ``@pytest.mark.intacct(seed=..., latency=..., company={...})``. A test during which the simulator hits a bug of its
@@ -24,11 +26,15 @@ if TYPE_CHECKING:
     from intacct_harness.simulator.testing import SimulatedCompany
 
 _MARK_KEYS = {"seed", "latency", "company", "allow_simulator_bugs"}
+_SCENARIO_FOLDERS = pytest.StashKey[list[Path]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("intacct_seed", "YAML seed file intacct_company loads (it signs in to the file's first company); "
                                   "relative to the rootdir. Default: the guide's standard company.", default="")
+    parser.addini("intacct_scenarios", "folders of scenario files (YAML) to collect, one test per file; relative to "
+                                       "the rootdir, and inside a path pytest collects (needs the connector extra)",
+                  type="linelist", default=[])
     parser.addini("intacct_latency", "true to apply each company's latency model (default false: tests run at full "
                                      "speed)", type="bool", default=False)
 
@@ -37,6 +43,20 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "intacct(seed=PATH, latency=BOOL, company=DICT, allow_simulator_bugs=BOOL): "
                                        "per-test settings of the intacct_company fixture (company: standard_company() "
                                        "overrides; allow_simulator_bugs: no failure on the simulator's own DL02000001)")
+    configured = config.getini("intacct_scenarios")
+    if configured:
+        from intacct_harness.scenarios.collect import scenario_folders
+
+        config.stash[_SCENARIO_FOLDERS] = scenario_folders(config.rootpath, configured)
+
+
+def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:
+    folders = parent.config.stash.get(_SCENARIO_FOLDERS, [])
+    if not folders:
+        return None
+    from intacct_harness.scenarios.collect import collect
+
+    return collect(parent, file_path, folders)
 
 
 def _settings(request: pytest.FixtureRequest) -> dict[str, Any]:
@@ -117,3 +137,15 @@ def intacct_live_server(intacct_company: SimulatedCompany) -> Iterator[Simulated
 
     with live_server(intacct_company.app) as base:
         yield SimulatedCompany(intacct_company.app, intacct_company.credentials, base_url=base)
+
+
+@pytest.fixture
+def intacct_sdk(intacct_live_server: SimulatedCompany) -> Any:
+    """fylein's ``sageintacctsdk.SageIntacctSDK``, signed in to ``intacct_live_server``; every API object posts there.
+
+    For other credentials or a smaller page size call ``sdk_client(intacct_live_server, user_password=...,
+    pagesize=...)`` from ``intacct_harness.simulator.testing``. Needs ``pip install 'intacct-harness[sdk]'``.
+    """
+    from intacct_harness.simulator.testing import sdk_client
+
+    return sdk_client(intacct_live_server)

@@ -7,11 +7,13 @@ so all three set companies up the same way: through the admin API, over the wire
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 import httpx
 import yaml
@@ -186,6 +188,26 @@ class SimulatedCompany:
     def admin(self) -> Admin:
         return Admin(self.client())
 
+    def envelope(self, functions: str, *, transaction: bool = False) -> str:
+        """The XML request a client posts: the sender, a ``<login>`` with ``credentials``, and ``functions``.
+
+        ``functions`` is one or more ``<function controlid="...">`` elements, or a single bare function body
+        (``<create>...</create>``), which is wrapped in ``<function controlid="f1">``.
+        """
+        c = self.credentials
+        body = functions.strip()
+        if not body.startswith("<function"):
+            body = f'<function controlid="f1">{body}</function>'
+        entity = f"<locationid>{escape(c.entity)}</locationid>" if c.entity else ""
+        return ('<?xml version="1.0" encoding="UTF-8"?><request><control>'
+                f"<senderid>{escape(c.sender_id)}</senderid><password>{escape(c.sender_password)}</password>"
+                f"<controlid>{uuid.uuid4()}</controlid><uniqueid>false</uniqueid><dtdversion>3.0</dtdversion>"
+                "<includewhitespace>false</includewhitespace></control>"
+                f'<operation transaction="{str(transaction).lower()}"><authentication><login>'
+                f"<userid>{escape(c.user_id)}</userid><companyid>{escape(c.company_id)}</companyid>"
+                f"<password>{escape(c.user_password)}</password>{entity}</login></authentication>"
+                f"<content>{body}</content></operation></request>")
+
     # Shortcuts for the setup changes tests make most often.
     def set_permission(self, module: str, level: Any, role: str = DEFAULT_ROLE) -> None:
         self.admin.set_role(self.company_id, role, {module: level})
@@ -253,6 +275,51 @@ def seeded_company(seed_file: str | Path, config: dict[str, Any] | None = None) 
         credentials.sender_id, credentials.sender_password = str(senders[0].get("id")), str(senders[0].get("password"))
     app = create_app({"LATENCY": False, **(config or {}), "SEED": str(seed_file)})
     return SimulatedCompany(app, credentials)
+
+
+class SdkNotInstalled(ImportError):
+    """``sdk_client`` needs fylein's ``sageintacctsdk`` (``pip install 'intacct-harness[sdk]'``)."""
+
+
+def sdk_client(sim: SimulatedCompany, *, url: str | None = None, pagesize: int | None = None,
+               **overrides: Any) -> Any:
+    """A logged-in ``sageintacctsdk.SageIntacctSDK`` whose every API object posts to ``sim``'s gateway.
+
+    The SDK speaks ``requests`` over real sockets, so ``sim`` must be served (the ``intacct_live_server``
+    fixture, or ``SimulatedCompany(app, credentials, base_url=...)`` inside ``live_server(app)``). It signs in
+    with ``sim.credentials``; ``overrides`` replace any constructor argument (``user_password="wrong"``,
+    ``session_id=...`` to reuse a session without signing in). ``url`` posts elsewhere (default ``sim.url``);
+    ``pagesize`` sets the SDK's page size for ``get_all`` (default 2000).
+
+    The SDK hard-codes ``https://api.intacct.com/...`` in each API object and signs in from its constructor,
+    with no setting to change either. So the client is built with a placeholder session (no request is sent),
+    each API object is pointed at the simulator, and only then does the SDK sign in, through its own
+    ``getAPISession`` code. After that the SDK behaves as it does against Sage: ``api_base`` moves to the
+    ``<endpoint>`` the answer names, the other API objects keep the URL they were built with.
+    """
+    try:
+        from sageintacctsdk import SageIntacctSDK
+        from sageintacctsdk.apis.api_base import ApiBase
+    except ImportError as exc:
+        raise SdkNotInstalled("sdk_client needs fylein's Sage Intacct SDK: pip install 'intacct-harness[sdk]' "
+                              f"(or sageintacctsdk); {exc}") from None
+    if sim.base_url == IN_PROCESS_BASE:
+        raise ValueError("sdk_client: the SDK opens its own sockets, so serve the company first (the "
+                         "intacct_live_server fixture, or live_server(app)); this one is in-process only")
+    c = sim.credentials
+    kwargs: dict[str, Any] = {"sender_id": c.sender_id, "sender_password": c.sender_password, "user_id": c.user_id,
+                              "company_id": c.company_id, "user_password": c.user_password, "entity_id": c.entity}
+    kwargs.update(overrides)
+    session_id = kwargs.pop("session_id", None)
+    sdk = SageIntacctSDK(**kwargs, session_id="not-signed-in-yet")
+    apis = [api for api in vars(sdk).values() if isinstance(api, ApiBase)]
+    for api in apis:
+        api._ApiBase__api_url = url or sim.url
+        if pagesize is not None:
+            api._ApiBase__pagesize = pagesize
+    sdk._SageIntacctSDK__session_id = session_id   # None: the SDK signs in now, against the simulator
+    sdk.update_session_id()
+    return sdk
 
 
 @contextmanager

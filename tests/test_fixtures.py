@@ -8,6 +8,7 @@ import yaml
 from intacct_harness.simulator.testing import (
     CompanyBlockError,
     company_credentials,
+    sdk_client,
     seeded_company,
     standard_company,
     standard_seed,
@@ -74,8 +75,36 @@ def test_pytest_fixtures_shows_each_fixtures_docstring():
                          capture_output=True, text=True, timeout=120, check=False).stdout
     for name, words in (("intacct_sim_factory", "fresh simulated Sage company per call"),
                         ("intacct_company", "set up as the setup guide asks"),
-                        ("intacct_live_server", "ephemeral loopback port")):
+                        ("intacct_live_server", "ephemeral loopback port"),
+                        ("intacct_sdk", "signed in to ``intacct_live_server``")):
         block = out.split(f"{name} -- ", 1)[1].split("\n\n", 1)[0]
         assert words in block, block
     assert "no docstring available" not in out.split("intacct_harness.simulator.pytest_plugin", 1)[1].split(
         "fixtures defined from", 1)[0]
+
+
+def test_the_sdk_fixture_is_signed_in_to_the_live_server(intacct_sdk, intacct_live_server):
+    assert intacct_sdk.customers.count() == 0
+    intacct_sdk.customers.post({"CUSTOMERID": "C-1", "NAME": "Prairie Grain Co"})
+    assert [r["CUSTOMERID"] for r in intacct_live_server.records("CUSTOMER")] == ["C-1"]
+    journal = intacct_live_server.admin.journal(intacct_live_server.company_id)
+    assert [(e["function"], e["user"]) for e in journal[:2]] == [("getAPISession", "alvys_ws"), ("query", "alvys_ws")]
+
+
+def test_sdk_client_takes_other_credentials_and_a_page_size(intacct_live_server):
+    from sageintacctsdk.exceptions import InvalidTokenError
+
+    with pytest.raises(InvalidTokenError):
+        sdk_client(intacct_live_server, user_password="wrong")
+    assert intacct_live_server.admin.journal(intacct_live_server.company_id)[-1]["status"] == "failure"
+    sdk = sdk_client(intacct_live_server, pagesize=2)
+    intacct_live_server.admin.add_records(intacct_live_server.company_id, {"CUSTOMER": [
+        {"CUSTOMERID": f"C-{i}", "NAME": f"Customer {i}"} for i in range(5)]})
+    assert len(sdk.customers.get_all(fields=["CUSTOMERID"])) == 5
+    pages = [e for e in intacct_live_server.admin.journal(intacct_live_server.company_id) if e["function"] == "query"]
+    assert len(pages) == 1 + 3                          # the count, then pages of 2, 2 and 1
+
+
+def test_sdk_client_refuses_an_in_process_company(intacct_company):
+    with pytest.raises(ValueError, match="serve the company first"):
+        sdk_client(intacct_company)

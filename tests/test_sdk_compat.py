@@ -1,23 +1,15 @@
 """Compatibility suite: the real fylein ``sageintacctsdk`` client, unchanged, against the simulator.
 
 The SDK speaks ``requests`` over real sockets, so the company is served on a loopback port
-(``intacct_live_server``). The only thing redirected is the endpoint URL, and only while the SDK is
-constructed:
-
-- ``SageIntacctSDK.__init__`` builds ~45 API objects and logs in immediately, and every object
-  hard-codes ``https://api.intacct.com/ia/xml/xmlgw.phtml`` into its name-mangled private attribute
-  ``_ApiBase__api_url`` in ``ApiBase.__init__`` (no parameter, no class attribute, no environment
-  variable to override).
-- ``connect()`` below therefore wraps ``ApiBase.__init__`` for the duration of the constructor call
-  only (``pytest.MonkeyPatch.context``): the original ``__init__`` runs unchanged, then the wrapper
-  overwrites that one attribute with the simulator's URL. Nothing else (requests, xmltodict, the
-  payloads, headers, parsing, error mapping) is touched, and ``ApiBase`` is restored before the
-  first test assertion.
-- After login the SDK's ``api_base`` object switches to the ``<endpoint>`` the getAPISession answer
-  carries; the other API objects keep the URL they were built with (an SDK quirk, shown below).
-
-Two tests also shrink the page size, which the SDK only keeps in ``_ApiBase__pagesize`` (default
-2000); a third pages through more than 2000 records with the default, untouched.
+(``intacct_live_server``), and the client comes from the public helper
+``intacct_harness.simulator.testing.sdk_client`` (the ``intacct_sdk`` fixture for the plain case). The SDK
+hard-codes ``https://api.intacct.com/ia/xml/xmlgw.phtml`` into each of its ~45 API objects and signs in from
+its constructor; the helper builds it with a placeholder session, points every API object at the simulator,
+and then lets the SDK sign in through its own code. Nothing else (requests, xmltodict, the payloads, headers,
+parsing, error mapping) is touched. After login the SDK's ``api_base`` object switches to the ``<endpoint>``
+the getAPISession answer carries; the other API objects keep the URL they were built with (an SDK quirk,
+shown below). Two tests shrink the page size (``sdk_client(..., pagesize=5)``); a third pages through more
+than 2000 records with the default, untouched.
 """
 
 from __future__ import annotations
@@ -36,19 +28,9 @@ from sageintacctsdk.exceptions import (
     WrongParamsError,
 )
 
-from intacct_harness.simulator.testing import DEFAULT_ROLE, SimulatedCompany
+from intacct_harness.simulator.testing import DEFAULT_ROLE, SimulatedCompany, sdk_client
 
 Connect = Callable[..., SageIntacctSDK]
-
-
-def _redirected_init(url: str) -> Callable[..., None]:
-    original = ApiBase.__init__
-
-    def init(self: ApiBase, *args: Any, **kwargs: Any) -> None:
-        original(self, *args, **kwargs)
-        self._ApiBase__api_url = url  # type: ignore[attr-defined]
-
-    return init
 
 
 @pytest.fixture
@@ -61,14 +43,7 @@ def connect(live: SimulatedCompany) -> Connect:
     """``connect(**credential_overrides)``: a logged-in SDK whose every API object posts to the simulator."""
 
     def make(url: str | None = None, **overrides: Any) -> SageIntacctSDK:
-        c = live.credentials
-        kwargs: dict[str, Any] = {"sender_id": c.sender_id, "sender_password": c.sender_password,
-                                  "user_id": c.user_id, "company_id": c.company_id,
-                                  "user_password": c.user_password}
-        kwargs.update(overrides)
-        with pytest.MonkeyPatch.context() as mp:
-            mp.setattr(ApiBase, "__init__", _redirected_init(url or live.url))
-            return SageIntacctSDK(**kwargs)
+        return sdk_client(live, url=url, **overrides)
 
     return make
 
@@ -99,7 +74,6 @@ def _first_error(exc: SageIntacctSDKError) -> dict[str, Any]:
 def test_login_switches_to_the_returned_endpoint_and_every_api_shares_the_session(connect, live):
     login_url = live.url + "?via=sdk-login"        # differs from the <endpoint> the simulator answers
     sdk = connect(url=login_url)
-    assert ApiBase.__init__.__qualname__ == "ApiBase.__init__"   # the redirect did not outlive the constructor
     assert _url(sdk.api_base) == live.url           # switched to <endpoint>
     assert _url(sdk.customers) == login_url         # the other API objects keep their URL (SDK quirk)
     session_id = _session(sdk.api_base)
@@ -183,9 +157,9 @@ def _seed_customers(live: SimulatedCompany, n: int, inactive_every: int = 0) -> 
     return ids
 
 
-def test_get_all_pages_by_offset_with_a_small_page_size(sdk, live):
+def test_get_all_pages_by_offset_with_a_small_page_size(connect, live):
+    sdk = connect(pagesize=5)
     ids = _seed_customers(live, 23)
-    sdk.customers._ApiBase__pagesize = 5  # type: ignore[attr-defined]
     before = len(live.admin.journal(live.company_id))
 
     rows = sdk.customers.get_all(fields=["CUSTOMERID", "NAME"])
@@ -196,7 +170,8 @@ def test_get_all_pages_by_offset_with_a_small_page_size(sdk, live):
     assert [(e["function"], e["status"]) for e in calls] == [("query", "success")] * 6   # count + 5 pages
 
 
-def test_count_and_get_by_query_with_filters_and_pages(sdk, live):
+def test_count_and_get_by_query_with_filters_and_pages(connect, live):
+    sdk = connect(pagesize=4)
     ids = _seed_customers(live, 30, inactive_every=3)            # 10 inactive, 20 active
     active = [cid for i, cid in enumerate(ids) if i % 3]
     assert sdk.customers.count() == 20                            # default STATUS = 'active'
@@ -205,7 +180,6 @@ def test_count_and_get_by_query_with_filters_and_pages(sdk, live):
     assert sdk.customers.count(or_filter=[("equalto", "CUSTOMERID", "C00001"),
                                           ("equalto", "CUSTOMERID", "C00003")]) == 2
 
-    sdk.customers._ApiBase__pagesize = 4  # type: ignore[attr-defined]
     with warnings.catch_warnings():
         warnings.simplefilter("error")                            # DataIntegrityWarning would fail the test
         rows = sdk.customers.get_by_query(fields=["CUSTOMERID", "STATUS"],
