@@ -12,7 +12,7 @@ import dataclasses
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -235,15 +235,24 @@ def _mapping(path: str, value: Any) -> Mapping[str, Any]:
     return check.mapping(path, value)
 
 
-def _parse_time(path: str, value: Any) -> datetime:
+def parse_moment(path: str, value: Any) -> datetime:
+    """A config file's moment: a date (``2026-11-05``, midnight) or an ISO date-time, with or without a time zone.
+
+    Without one it is UTC, so every moment the connector compares (``established_at``, the TMS data's times)
+    is aware and a naive one never meets an aware one.
+    """
     if isinstance(value, datetime):
         parsed = value
+    elif isinstance(value, date):                  # YAML reads 2026-11-05 as a date
+        parsed = datetime(value.year, value.month, value.day)
     else:
         try:
-            parsed = datetime.fromisoformat(str(value))
+            parsed = datetime.fromisoformat(check.text(path, value))
         except ValueError:
-            raise SettingsError(f"{path}: expected an ISO date-time, got {value!r}") from None
+            raise SettingsError(f"{path}: expected a date such as 2026-11-05 or a date-time such as "
+                                f"2026-11-05T08:00:00-05:00 (UTC when it has no time zone), got {value!r}") from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
 
 
 def settings_from_dict(raw: Any, *, path: str = "connection", environ: Mapping[str, str] | None = None,
@@ -283,7 +292,7 @@ def settings_from_dict(raw: Any, *, path: str = "connection", environ: Mapping[s
     return ConnectionSettings(
         subsidiary_id=str(spec.get("subsidiary_id", "")), company_id=str(spec.get("company_id", "")),
         user_id=str(spec.get("user_id", "")), user_password=password,
-        established_at=_parse_time(f"{path}.established_at", spec["established_at"]),
+        established_at=parse_moment(f"{path}.established_at", spec["established_at"]),
         sender_password_file=sender_file, gl_accounts=gl, dimensions=dims, custom_fields=cfs, **extra)
 
 

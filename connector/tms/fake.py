@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -56,9 +56,17 @@ def _unique(name: str, seen: set[str]) -> str:
     return name
 
 
-def generate(seed: int = 7, sizes: Sizes | None = None, *, start: datetime = DEFAULT_START, days: int = 60,
+def generate(seed: int = 7, sizes: Sizes | None = None, *, start: datetime | date = DEFAULT_START, days: int = 60,
              external_id_ratio: float = 0.7, delivered_ratio: float = 0.8) -> Dataset:
-    """A data set: ``external_id_ratio`` of parties have an External Accounting ID per subsidiary."""
+    """A data set: ``external_id_ratio`` of parties have an External Accounting ID per subsidiary.
+
+    ``start`` may be a date or a date-time with or without a time zone (UTC when it has none), as a config
+    file writes it (``start: 2026-11-05``); the connection's ``established_at`` is compared with these times.
+    """
+    if not isinstance(start, datetime):
+        start = datetime(start.year, start.month, start.day)
+    if start.tzinfo is None:
+        start = start.replace(tzinfo=UTC)
     sizes = sizes or Sizes()
     fake = Faker("en_US")
     fake.seed_instance(seed)
