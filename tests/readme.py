@@ -9,13 +9,16 @@ from SEED). tests/test_readme.py runs every group, so the README cannot drift fr
 from __future__ import annotations
 
 import re
+import textwrap
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
 README = Path(__file__).parents[1] / "README.md"
 KINDS = {"file": 1, "serve": 0, "sh": 0, "pytest": 1, "xml": 1}
-_MARKED = re.compile(r"^<!-- readme-test: (?P<spec>[^>]*?) -->\n```[a-z]*\n(?P<body>.*?)^```$", re.M | re.S)
+# A marker and its block may be indented together (inside a list item); the body is dedented.
+_MARKED = re.compile(r"^(?P<indent> *)<!-- readme-test: (?P<spec>[^>]*?) -->\n"
+                     r"(?P=indent)```[a-z]*\n(?P<body>.*?)^(?P=indent)```$", re.M | re.S)
 _EXPECTED = re.compile(r'#\s+"(?P<text>[^"]+)"\s*$')
 
 
@@ -41,7 +44,7 @@ def blocks(text: str | None = None) -> dict[str, list[Block]]:
         group, kind, *args = m.group("spec").split()
         if kind not in KINDS or len(args) != KINDS[kind]:
             raise ValueError(f"README.md:{line}: marker kind {kind!r} with {args}; expected one of {KINDS}")
-        groups[group].append(Block(group, kind, args[0] if args else "", m.group("body"), line))
+        groups[group].append(Block(group, kind, args[0] if args else "", textwrap.dedent(m.group("body")), line))
     if text.count("<!-- readme-test:") != sum(len(g) for g in groups.values()):
         raise ValueError("README.md: a readme-test marker is not directly above a fenced block")
     return dict(groups)
