@@ -249,7 +249,7 @@ def parse_moment(path: str, value: Any) -> datetime:
         try:
             parsed = datetime.fromisoformat(check.text(path, value))
         except ValueError:
-            raise SettingsError(f"{path}: expected a date such as 2026-11-05 or a date-time such as "
+            raise SettingsError(f"{path}: expected a date such as 2026-11-05 or an ISO date-time such as "
                                 f"2026-11-05T08:00:00-05:00 (UTC when it has no time zone), got {value!r}") from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 

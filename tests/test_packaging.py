@@ -124,16 +124,18 @@ def _build_wheel(tmp: Path) -> Path:
     return wheel
 
 
-# Builds a wheel and a venv (about 30-60 s; every step has a timeout). The install takes the versions in
-# constraints.txt, which `make`'s own install put in pip's cache, so it downloads nothing on a warm machine.
+# Builds a wheel and a venv (about 30 s; every step has a timeout). The install takes the versions in
+# constraints.txt, which `make`'s own install put in pip's cache, so it downloads little on a warm machine.
 @pytest.mark.xdist_group("packaging")
 def test_the_wheel_works_beside_a_project_with_its_own_simulator_and_connector(tmp_path):
     wheel = _build_wheel(tmp_path)
     venv = tmp_path / "venv"
-    _run([getattr(sys, "_base_executable", sys.executable), "-m", "venv", str(venv)], tmp_path)
+    _run([getattr(sys, "_base_executable", sys.executable), "-m", "venv", "--without-pip", str(venv)], tmp_path)
     python = venv / "bin" / "python"
-    # The simulator extra only, plus xdist for -n 2; versions from constraints.txt, so pip takes them from its cache.
-    _run([str(python), "-m", "pip", "install", "--quiet", "-c", str(ROOT / "constraints.txt"),
+    # The simulator extra only, plus xdist for -n 2, installed by this environment's pip (--python) so its cache
+    # serves the versions constraints.txt pins, which make's own install downloaded.
+    _run([sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet",
+          "-c", str(ROOT / "constraints.txt"),
           "--find-links", str(wheel.parent), f"intacct-harness[simulator] @ {wheel.as_uri()}", "pytest-xdist"],
          tmp_path, timeout=600)
 
