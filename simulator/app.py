@@ -4,7 +4,7 @@ No module globals hold state, so every test builds its own app (its own companie
 pytest-xdist needs nothing special. Config keys (all optional):
 
 - ``STATE_FILE``: SQLite file to keep state across restarts and share it between workers;
-  in memory when absent.
+  when absent, a private file in RAM (/dev/shm) that goes with the app.
 - ``SEED``: a seed mapping (see simulator.models.setup) or a path to a YAML seed file.
 - ``MAX_CONTENT_LENGTH``: largest request body in bytes (413 beyond it); default 8 MiB.
 - ``ADMIN_TOKEN``: when set (text or bytes), every admin API caller must present it (see views.admin_guard).

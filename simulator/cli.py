@@ -84,8 +84,6 @@ def _serve(args: argparse.Namespace) -> int:
             except SeedError as exc:
                 return cc.unusable(PROG, f"cannot load the seed file: {exc}")
             print(f"{PROG}: seeded {summary['companies']} companies, {summary['records']} records", flush=True)
-        with store.transaction() as tx:  # a killed worker may have left slots taken
-            tx.conn.execute("DELETE FROM inflight")
 
         config: dict[str, Any] = {"STATE_FILE": state, "RESET_SEED": args.seed, "ADMIN_TOKEN": token}
         app = create_app(config)

@@ -1,19 +1,27 @@
-"""The embedded store: SQLite, one transaction per gateway request.
+"""The embedded store: SQLite in WAL mode, one write transaction per gateway request.
 
-In memory for tests (one database per app instance, so every test has its own company and xdist
-needs nothing special); in a WAL-mode file for ``intacct-sim serve`` so several worker processes
-share state and a restart keeps it. Records keep their business key, upper-cased name and owning
-entity in indexed columns, so lookups by ID or NAME stay flat as a company grows; the full record
-is a JSON document.
+Every store is a WAL database, so readers work from a snapshot beside the one writer and never wait for
+it: ``intacct-sim serve`` keeps it in the state file its worker processes share (a restart keeps it);
+without a state file (tests, the demo) it lives in a private file in RAM (/dev/shm) that goes when the
+store does, so every test still has its own company and xdist needs nothing special. Each thread has
+its own connection. Records keep their business key, upper-cased name, document number and owning
+entity in indexed columns, so lookups stay flat as a company grows; the full record is a JSON document,
+whose STATUS has an expression index. Triggers keep a count of records per company, object and entity,
+so an unfiltered page knows its total without counting a million rows.
 """
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import json
 import os
+import shutil
 import sqlite3
+import tempfile
 import threading
-from collections.abc import Iterator
+import weakref
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +37,24 @@ CREATE TABLE IF NOT EXISTS records(
 CREATE UNIQUE INDEX IF NOT EXISTS records_key ON records(company, object, key);
 CREATE INDEX IF NOT EXISTS records_name ON records(company, object, name_ci);
 CREATE INDEX IF NOT EXISTS records_docno ON records(company, object, docno);
+CREATE INDEX IF NOT EXISTS records_status ON records(company, object, (doc->>'$.STATUS'));
+CREATE TABLE IF NOT EXISTS record_counts(company TEXT NOT NULL, object TEXT NOT NULL, entity TEXT NOT NULL,
+    n INTEGER NOT NULL, PRIMARY KEY(company, object, entity));
+CREATE TRIGGER IF NOT EXISTS records_counted AFTER INSERT ON records BEGIN
+    INSERT INTO record_counts VALUES(new.company, new.object, COALESCE(new.entity, ''), 1)
+    ON CONFLICT(company, object, entity) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS records_uncounted AFTER DELETE ON records BEGIN
+    UPDATE record_counts SET n = n - 1
+    WHERE company = old.company AND object = old.object AND entity = COALESCE(old.entity, '');
+END;
+CREATE TRIGGER IF NOT EXISTS records_recounted AFTER UPDATE OF company, object, entity ON records
+WHEN old.company IS NOT new.company OR old.object IS NOT new.object OR old.entity IS NOT new.entity BEGIN
+    UPDATE record_counts SET n = n - 1
+    WHERE company = old.company AND object = old.object AND entity = COALESCE(old.entity, '');
+    INSERT INTO record_counts VALUES(new.company, new.object, COALESCE(new.entity, ''), 1)
+    ON CONFLICT(company, object, entity) DO UPDATE SET n = n + 1;
+END;
 CREATE TABLE IF NOT EXISTS counters(company TEXT PRIMARY KEY, next INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS sessions(
     id TEXT PRIMARY KEY, company TEXT NOT NULL, user TEXT NOT NULL, entity TEXT NOT NULL, expires REAL NOT NULL);
@@ -40,13 +66,14 @@ CREATE TABLE IF NOT EXISTS journal(
     records INTEGER NOT NULL DEFAULT 0, http_status INTEGER NOT NULL DEFAULT 200);
 CREATE TABLE IF NOT EXISTS usage(company TEXT NOT NULL, month TEXT NOT NULL, transactions INTEGER NOT NULL,
     PRIMARY KEY(company, month));
-CREATE TABLE IF NOT EXISTS inflight(company TEXT PRIMARY KEY, n INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS controlids(sender TEXT NOT NULL, company TEXT NOT NULL, controlid TEXT NOT NULL,
     ts REAL NOT NULL, PRIMARY KEY(sender, company, controlid));
 """
 
-TABLES = ("meta", "senders", "companies", "records", "counters", "sessions", "resultsets", "journal", "usage",
-          "inflight", "controlids")
+TABLES = ("meta", "senders", "companies", "records", "record_counts", "counters", "sessions", "resultsets",
+          "journal", "usage", "controlids")
+RAM_DIR = "/dev/shm"   # where a store without a state file lives (the system temp dir where there is none)
+MMAP_BYTES = 256 * 1024 * 1024
 
 
 @dataclass
@@ -64,79 +91,158 @@ def _docno(rec: Record) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+class _Holder:
+    """A thread's connection; dropped (and the connection closed) when the thread ends."""
+
+    def __init__(self, conn: sqlite3.Connection, pid: int) -> None:
+        self.conn = conn
+        self.pid = pid
+
+
+def _close_all(holders: weakref.WeakSet[_Holder], temp_dir: str | None) -> None:
+    for holder in list(holders):
+        holder.conn.close()
+    if temp_dir:
+        shutil.rmtree(temp_dir, ignore_errors=True)
+
+
 class Store:
-    """Owns the SQLite connection(s). In-memory: one shared connection; file: one per process."""
+    """Owns the SQLite connections: one per thread (and per process, after a fork)."""
 
     def __init__(self, path: str | None = None, busy_timeout: float = 30.0) -> None:
         self.path = path
         self.busy_timeout = busy_timeout
-        self._lock = threading.RLock()
-        self._pid = -1
-        self._conn: sqlite3.Connection | None = None
-        with self._lock:
-            conn = self._connection()
-            columns = {row[1] for row in conn.execute("PRAGMA table_info(records)")}
-            if columns and "docno" not in columns:  # a state file from before the column existed
-                conn.execute("ALTER TABLE records ADD COLUMN docno TEXT")
-            conn.executescript(SCHEMA)
+        self._temp_dir = None if path else tempfile.mkdtemp(
+            prefix="intacct-sim-", dir=RAM_DIR if os.access(RAM_DIR, os.W_OK) else None)
+        self._file = path or os.path.join(self._temp_dir or "", "state.sqlite3")
+        self._local = threading.local()
+        self._holders: weakref.WeakSet[_Holder] = weakref.WeakSet()
+        self.slots = Slots(path)
+        weakref.finalize(self, _close_all, self._holders, self._temp_dir)
+        conn = self._connection()
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(records)")}
+        if columns and "docno" not in columns:  # a state file from before the column existed
+            conn.execute("ALTER TABLE records ADD COLUMN docno TEXT")
+        counted = columns and conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE name='record_counts'").fetchone() is not None
+        conn.executescript(SCHEMA)
+        if columns and not counted:  # a state file from before the counts: count once
+            conn.execute("INSERT INTO record_counts SELECT company, object, COALESCE(entity, ''), COUNT(*) "
+                         "FROM records GROUP BY 1, 2, 3")
 
     def _connection(self) -> sqlite3.Connection:
-        # A forked worker must not reuse its parent's connection.
-        if self._conn is None or self._pid != os.getpid():
-            if self.path:
-                conn = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None,
-                                       check_same_thread=False)
-                conn.execute("PRAGMA journal_mode=WAL")
-                conn.execute("PRAGMA synchronous=NORMAL")
-            else:
-                conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
-            self._conn = conn
-            self._pid = os.getpid()
-        return self._conn
+        holder: _Holder | None = getattr(self._local, "holder", None)
+        if holder is None or holder.pid != os.getpid():  # a forked worker must not reuse its parent's
+            conn = sqlite3.connect(self._file, timeout=self.busy_timeout, isolation_level=None,
+                                   check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=" + ("NORMAL" if self.path else "OFF"))
+            conn.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
+            holder = self._local.holder = _Holder(conn, os.getpid())
+            self._holders.add(holder)
+        return holder.conn
 
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
-        """One write transaction (``BEGIN IMMEDIATE``: writers queue across processes)."""
-        with self._lock:
-            conn = self._connection()
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield Tx(conn)
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
+        """One write transaction (``BEGIN IMMEDIATE``: writers queue, across processes, for the busy timeout)."""
+        conn = self._connection()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield Tx(conn)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
 
     @contextmanager
     def read(self) -> Iterator[Tx]:
-        """A read-only transaction: a consistent snapshot that never waits for (or blocks) a writer in WAL mode."""
-        with self._lock:
-            conn = self._connection()
-            conn.execute("BEGIN")
-            try:
-                yield Tx(conn)
-            finally:
-                conn.execute("COMMIT")
+        """A read-only snapshot: it never waits for a writer, and no writer waits for it (WAL)."""
+        conn = self._connection()
+        conn.execute("BEGIN")
+        try:
+            yield Tx(conn)
+        finally:
+            conn.execute("COMMIT")
+
+    @contextmanager
+    def read_then_write(self) -> Iterator[ReadTx]:
+        """A read request: its rules run on a snapshot; what it writes follows in one short write transaction."""
+        with self.read() as snapshot:
+            tx = ReadTx(snapshot.conn)
+            yield tx
+        if tx.pending:
+            with self.transaction() as writer:
+                tx.replay(writer)
 
     def reset(self) -> None:
         with self.transaction() as tx:
             for table in TABLES:
                 tx.conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
 
-    # -- the concurrency counter is its own tiny transaction, outside the request's work ---------
-    def acquire_slot(self, company: str, limit: int) -> bool:
-        with self.transaction() as tx:
-            row = tx.conn.execute("SELECT n FROM inflight WHERE company=?", (company,)).fetchone()
-            n = row[0] if row else 0
-            if n >= limit:
-                return False
-            tx.conn.execute("INSERT INTO inflight(company, n) VALUES(?, 1) "
-                            "ON CONFLICT(company) DO UPDATE SET n = n + 1", (company,))
-            return True
+    # -- the concurrency limit: slots outside the store's transactions --------------------------
+    def acquire_slot(self, company: str, limit: int) -> int | None:
+        return self.slots.acquire(company, limit)
 
-    def release_slot(self, company: str) -> None:
-        with self.transaction() as tx:
-            tx.conn.execute("UPDATE inflight SET n = MAX(n - 1, 0) WHERE company=?", (company,))
+    def release_slot(self, company: str, slot: int) -> None:
+        self.slots.release(company, slot)
+
+
+class Slots:
+    """A company's concurrency slots; with a state file shared by its worker processes.
+
+    Slot ``i`` of a company is a lock on one byte of ``<state file>-slots`` (``fcntl``), so a worker that
+    dies frees its slots with it, and taking one is no write transaction on the state file. Locks belong
+    to a process, so the threads of one process also share a table of the slots they hold.
+    """
+
+    MAX = 4096   # slots per company that can be held at once (a limit above it means "as many as that")
+
+    def __init__(self, path: str | None) -> None:
+        self._path = path and path + "-slots"
+        self._lock = threading.Lock()
+        self._pid = -1
+        self._fd: int | None = None
+        self._held: dict[str, set[int]] = {}
+
+    def _process(self) -> None:
+        if self._pid != os.getpid():  # a forked worker holds none of its parent's locks
+            self._pid = os.getpid()
+            self._held = {}
+            self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600) if self._path else None
+
+    @staticmethod
+    def _offset(company: str, slot: int) -> int:
+        return int.from_bytes(hashlib.blake2b(company.encode(), digest_size=6).digest()) * Slots.MAX + slot
+
+    def acquire(self, company: str, limit: int) -> int | None:
+        """A free slot's number, or None when ``limit`` requests of the company are in flight."""
+        with self._lock:
+            self._process()
+            held = self._held.setdefault(company, set())
+            for slot in range(min(limit, self.MAX)):
+                if slot in held:
+                    continue
+                if self._fd is not None:
+                    try:
+                        fcntl.lockf(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, self._offset(company, slot))
+                    except OSError:
+                        continue  # another worker holds it
+                held.add(slot)
+                return slot
+            return None
+
+    def release(self, company: str, slot: int) -> None:
+        with self._lock:
+            if self._pid != os.getpid():
+                return
+            self._held.get(company, set()).discard(slot)
+            if self._fd is not None:
+                fcntl.lockf(self._fd, fcntl.LOCK_UN, 1, self._offset(company, slot))
+
+    def held(self, company: str) -> int:
+        """Slots this process holds for ``company`` (what tests and the console can see)."""
+        with self._lock:
+            return len(self._held.get(company, ())) if self._pid == os.getpid() else 0
 
 
 class Tx:
@@ -211,20 +317,73 @@ class Tx:
             (rec.key, name.upper() if name else None, rec.entity, json.dumps(rec.doc), _docno(rec), company,
              rec.object, rec.recordno))
 
+    def insert_records(self, company: str, recs: Iterable[tuple[Record, str | None]]) -> None:
+        """Many new records at once (seeds, benchmarks): one statement, the same columns as insert_record."""
+        self.conn.executemany(
+            "INSERT INTO records(company, object, recordno, key, name_ci, entity, doc, docno) VALUES(?,?,?,?,?,?,?,?)",
+            ((company, rec.object, rec.recordno, rec.key, name.upper() if name else None, rec.entity,
+              json.dumps(rec.doc), _docno(rec)) for rec, name in recs))
+
     INDEXED = ("recordno", "key", "name_ci", "docno")
 
     def lookup(self, company: str, obj: str, column: str, values: list[Any]) -> list[Record]:
         """Records whose indexed ``column`` is one of ``values``, in RECORDNO order."""
         if column not in self.INDEXED:
             raise ValueError(f"{column} is not an indexed column")
-        out: list[Record] = []
-        for start in range(0, len(values), 500):  # stay under SQLite's bound-parameter limit
-            chunk = values[start:start + 500]
-            marks = ", ".join("?" for _ in chunk)
-            out += [self._record(obj, r) for r in self.conn.execute(
-                f"SELECT recordno, key, entity, doc FROM records WHERE company=? AND object=? "  # noqa: S608
-                f"AND {column} IN ({marks})", (company, obj, *chunk))]
-        return sorted(out, key=lambda r: r.recordno)
+        rows = self.conn.execute(
+            f"SELECT recordno, key, entity, doc FROM records WHERE company=? AND object=? "  # noqa: S608
+            f"AND {column} IN (SELECT value FROM json_each(?)) ORDER BY recordno", (company, obj, json.dumps(values)))
+        return [self._record(obj, r) for r in rows]
+
+    # -- pages: SQL conditions over the columns and the JSON document (simulator.query.sql) ----------
+    @staticmethod
+    def _where(where: str, entity: str, after: int, upto: int | None) -> tuple[str, list[Any]]:
+        sql = "company=? AND object=?"
+        args: list[Any] = []
+        if after:   # only where needed: a RECORDNO range keeps SQLite off the other indexes
+            sql += " AND recordno > ?"
+            args.append(after)
+        if upto is not None:
+            sql += " AND recordno <= ?"
+            args.append(upto)
+        if entity:  # an entity's session sees its own records and those of the top level
+            sql += " AND entity IN ('', ?)"
+            args.append(entity)
+        return f"{sql} AND ({where})", args
+
+    def select(self, company: str, obj: str, where: str = "1", params: Sequence[Any] = (), *, entity: str = "",
+               after: int = 0, upto: int | None = None, limit: int = -1, offset: int = 0) -> Iterator[Record]:
+        """Records matching ``where`` in RECORDNO order, decoded one at a time as the caller pulls them."""
+        cond, args = self._where(where, entity, after, upto)
+        rows = self.conn.execute(
+            f"SELECT recordno, key, entity, doc FROM records WHERE {cond} "  # noqa: S608 - compiled, bound values
+            "ORDER BY recordno LIMIT ? OFFSET ?", (company, obj, *args, *params, min(limit, 2**63 - 1),
+                                                   min(offset, 2**63 - 1)))
+        try:
+            for r in rows:
+                yield self._record(obj, r)
+        finally:
+            rows.close()   # a caller that stopped early ends the statement now, not at garbage collection
+
+    def count_where(self, company: str, obj: str, where: str = "1", params: Sequence[Any] = (), *,
+                    entity: str = "", after: int = 0, upto: int | None = None) -> int:
+        cond, args = self._where(where, entity, after, upto)
+        return int(self.conn.execute(f"SELECT COUNT(*) FROM records WHERE {cond}",  # noqa: S608
+                                     (company, obj, *args, *params)).fetchone()[0])
+
+    def count_visible(self, company: str, obj: str, entity: str = "") -> int:
+        """Records an (entity) session sees, from the counts the triggers keep: no rows are read."""
+        sql = "SELECT COALESCE(SUM(n), 0) FROM record_counts WHERE company=? AND object=?"
+        args: tuple[Any, ...] = (company, obj)
+        if entity:
+            sql += " AND entity IN ('', ?)"
+            args += (entity,)
+        return int(self.conn.execute(sql, args).fetchone()[0])
+
+    def last_recordno(self, company: str) -> int:
+        """The highest RECORDNO given out so far: a result set's horizon (records made later are not in it)."""
+        row = self.conn.execute("SELECT next FROM counters WHERE company=?", (company,)).fetchone()
+        return int(row[0]) - 1 if row else 0
 
     def delete_record(self, company: str, obj: str, recordno: int) -> None:
         self.conn.execute("DELETE FROM records WHERE company=? AND object=? AND recordno=?", (company, obj, recordno))
@@ -260,12 +419,12 @@ class Tx:
             yield self._record(obj, r)
 
     def count(self, company: str, obj: str) -> int:
-        return int(self.conn.execute("SELECT COUNT(*) FROM records WHERE company=? AND object=?",
-                                     (company, obj)).fetchone()[0])
+        return self.count_visible(company, obj)
 
     def objects_with_records(self, company: str) -> dict[str, int]:
         return dict(self.conn.execute(
-            "SELECT object, COUNT(*) FROM records WHERE company=? GROUP BY object ORDER BY object", (company,)))
+            "SELECT object, SUM(n) FROM record_counts WHERE company=? GROUP BY object HAVING SUM(n) > 0 "
+            "ORDER BY object", (company,)))
 
     # -- sessions and result sets ----------------------------------------------------------
     def put_session(self, sid: str, company: str, user: str, entity: str, expires: float) -> None:
@@ -348,3 +507,57 @@ class Tx:
     def usage(self, company: str) -> dict[str, int]:
         return dict(self.conn.execute("SELECT month, transactions FROM usage WHERE company=? ORDER BY month",
                                       (company,)))
+
+
+class NeedsWrite(BaseException):  # noqa: N818 - a signal, not an error; BaseException so no rule swallows it
+    """A read-only run met a write that must see the latest state: the request runs again as a writer."""
+
+
+class ReadTx(Tx):
+    """A read snapshot for a request that only reads: its own blind writes are queued, not done.
+
+    The journal, usage, sessions and result sets a read request writes depend on nothing another
+    request may change meanwhile, so they are replayed after the rules ran, in one short write
+    transaction (``replay``). Any other write (a failed sign-in's count, a record) raises
+    :class:`NeedsWrite`: the request then runs again inside a write transaction.
+    """
+
+    DEFERRED = ("put_session", "touch_session", "journal", "add_usage", "put_resultset", "delete_resultset")
+    REFUSED = ("set_meta", "put_sender", "put_company", "next_recordno", "insert_record", "insert_records",
+               "update_record", "delete_record", "expire_sessions", "purge", "remember_controlid")
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        super().__init__(conn)
+        self.pending: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        mark = len(self.pending)
+        try:
+            with super().savepoint():
+                yield
+        except BaseException:
+            del self.pending[mark:]   # what the failed function queued is undone with it
+            raise
+
+    def replay(self, tx: Tx) -> None:
+        for name, args, kwargs in self.pending:
+            getattr(tx, name)(*args, **kwargs)
+
+
+def _queued(name: str) -> Any:
+    def method(self: ReadTx, *args: Any, **kwargs: Any) -> None:
+        self.pending.append((name, args, kwargs))
+    return method
+
+
+def _refused(name: str) -> Any:
+    def method(self: ReadTx, *args: Any, **kwargs: Any) -> None:
+        raise NeedsWrite(name)
+    return method
+
+
+for _name in ReadTx.DEFERRED:
+    setattr(ReadTx, _name, _queued(_name))
+for _name in ReadTx.REFUSED:
+    setattr(ReadTx, _name, _refused(_name))

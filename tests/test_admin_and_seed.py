@@ -111,9 +111,7 @@ def test_concurrency_limit_answers_429_at_once(intacct_sim_factory):
     slow.start()
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:  # wait until the slow request holds the company's only slot
-        with store.transaction() as tx:
-            row = tx.conn.execute("SELECT n FROM inflight WHERE company=?", (sim.company_id,)).fetchone()
-        if row and row[0] == 1:
+        if store.slots.held(sim.company_id) == 1:
             break
         time.sleep(0.01)
     over = Gateway(sim).call(fn("<getAPISession/>"))

@@ -63,7 +63,7 @@ from intacct_harness.simulator.models.faults import (
     request_about,
 )
 from intacct_harness.simulator.models.secrets import verify_secret
-from intacct_harness.simulator.store import Store, Tx
+from intacct_harness.simulator.store import NeedsWrite, Store, Tx
 from intacct_harness.simulator.wire import response as wire
 from intacct_harness.simulator.wire.envelope import Control, Operation, Request
 from intacct_harness.simulator.wire.protocol import CONTENT_TYPE
@@ -160,13 +160,14 @@ class Backend:
             early = self._fault_before(fault, request)
             if early is not None:
                 return early
-        taken: list[str] = []
+        taken: list[tuple[str, int]] = []
         try:
             for a in planned.admissions:
-                if not self.store.acquire_slot(a.company_id, a.limit):
+                slot = self.store.acquire_slot(a.company_id, a.limit)
+                if slot is None:
                     self.record_throttle(a.company_id, request.control.controlid)
                     return gateway_error(RateLimited(a.company_id, a.limit))
-                taken.append(a.company_id)
+                taken.append((a.company_id, slot))
             started = time.perf_counter()
             reply = self.process(request, endpoint, fault)
             if latency:
@@ -175,8 +176,8 @@ class Backend:
                 if left > 0:  # the simulator's own work counts towards the modelled time
                     time.sleep(left)
         finally:
-            for company_id in taken:
-                self.store.release_slot(company_id)
+            for company_id, slot in taken:
+                self.store.release_slot(company_id, slot)
         return _fault_after(fault, reply)
 
     def _answer_then_process(self, request: Request, endpoint: str, ms: float) -> Reply:
@@ -225,27 +226,41 @@ class Backend:
 
     # -- the request -------------------------------------------------------------------------
     def process(self, request: Request, endpoint: str, fault: FaultRule | None = None) -> Reply:
-        """Run a parsed request in one store transaction; ``fault`` may fail matching functions."""
+        """Run a parsed request in one write transaction; one that only reads runs on a snapshot instead.
+
+        A read request's own writes (journal, usage, session, result set) follow in one short write
+        transaction, so a long query holds no lock; if it must write more (a failed sign-in is counted),
+        it runs again as a writer. ``fault`` may fail matching functions.
+        """
         inject = None
         if fault is not None and fault.action == "error" and fault.level == "function":
             inject = _Injection(fault, request_about(request))
-        with self.store.transaction() as tx:
-            now = self.now(tx)
-            control = request.control
-            unique_in = self._unique_companies(tx, request)
+        if _reads_only(request):
             try:
-                self._check_sender(tx, control)
-                if any(tx.controlid_seen(control.senderid, c, control.controlid) for c in unique_in):
-                    raise DuplicateControlId(control.controlid)
-                outcomes = [self._operation(tx, control, op, endpoint, now, inject) for op in request.operations]
-            except IntacctError as exc:  # control level
-                self._journal_failure(tx, now, unique_in[0] if unique_in else None, exc, control.controlid)
-                return Reply(exc.http_status, wire.control_failure(control, exc.errors))
-            signed_in = {o.auth.companyid for o in outcomes if o.auth.status == "success"}
-            for company_id in unique_in:
-                if company_id in signed_in:
-                    tx.remember_controlid(control.senderid, company_id, control.controlid, now)
-            return Reply(200, wire.success(control, outcomes))
+                with self.store.read_then_write() as tx:
+                    return self._process(tx, request, endpoint, inject)
+            except NeedsWrite:
+                pass
+        with self.store.transaction() as tx:
+            return self._process(tx, request, endpoint, inject)
+
+    def _process(self, tx: Tx, request: Request, endpoint: str, inject: _Injection | None) -> Reply:
+        now = self.now(tx)
+        control = request.control
+        unique_in = self._unique_companies(tx, request)
+        try:
+            self._check_sender(tx, control)
+            if any(tx.controlid_seen(control.senderid, c, control.controlid) for c in unique_in):
+                raise DuplicateControlId(control.controlid)
+            outcomes = [self._operation(tx, control, op, endpoint, now, inject) for op in request.operations]
+        except IntacctError as exc:  # control level
+            self._journal_failure(tx, now, unique_in[0] if unique_in else None, exc, control.controlid)
+            return Reply(exc.http_status, wire.control_failure(control, exc.errors))
+        signed_in = {o.auth.companyid for o in outcomes if o.auth.status == "success"}
+        for company_id in unique_in:
+            if company_id in signed_in:
+                tx.remember_controlid(control.senderid, company_id, control.controlid, now)
+        return Reply(200, wire.success(control, outcomes))
 
     @staticmethod
     def _unique_companies(tx: Tx, request: Request) -> list[str]:
@@ -461,6 +476,16 @@ def _fault_after(fault: FaultRule | None, reply: Reply) -> Reply:
     if fault.action == "empty":
         return Reply(reply.http_status, b"")
     return Reply(reply.http_status, reply.body[: len(reply.body) // 2])
+
+
+READ_ONLY = frozenset({"getAPISession", "read", "readByName", "readByQuery", "readMore", "query", "inspect",
+                       "getDimensions", "getUserPermissions"})
+
+
+def _reads_only(request: Request) -> bool:
+    """Only reading functions, and no ``uniqueid`` (whose check and record must be one transaction)."""
+    return request.control.uniqueid.strip().lower() != "true" and all(
+        f.name in READ_ONLY for op in request.operations for f in op.functions)
 
 
 def _login_names(op: Operation) -> tuple[str, str]:

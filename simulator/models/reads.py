@@ -7,10 +7,10 @@ object name in UPPERCASE, ``readByQuery`` in lowercase (sage-xml-api.md §0 fact
 
 from __future__ import annotations
 
-import re
 import secrets
-from collections.abc import Iterable, Iterator
-from decimal import Decimal, InvalidOperation
+from collections.abc import Iterator
+from functools import lru_cache
+from itertools import islice
 from typing import Any
 
 from lxml import etree
@@ -20,24 +20,21 @@ from intacct_harness.simulator.models.context import Ctx, Output
 from intacct_harness.simulator.models.objects import READ_FIELDS, SYSTEM_FIELDS, ObjectDef
 from intacct_harness.simulator.models.permissions import FUNCTION_VERBS
 from intacct_harness.simulator.query import (
-    And,
-    Comparison,
-    InList,
-    Or,
+    Predicate,
     QuerySyntaxError,
-    evaluate,
     filter_from_xml,
+    matcher,
     order_from_xml,
     parse_condition,
     referenced_fields,
     select_from_xml,
     sort_records,
 )
+from intacct_harness.simulator.query.sql import Index, Sql, to_sql
 from intacct_harness.simulator.store import Record
 from intacct_harness.simulator.wire.envelope import text_of
 from intacct_harness.simulator.wire.response import data_element, record_element
 
-_DATE_LIKE = re.compile(r"^\d{1,2}/\d{1,2}/\d{4}")
 READ_BY_QUERY_MAX = 1000
 QUERY_MAX = 2000
 RESULTSET_SECONDS = 30 * 60  # simulator's choice: the real lifetime is not documented
@@ -84,55 +81,83 @@ def flat(doc: dict[str, Any], prefix: str = "") -> dict[str, str | None]:
     return out
 
 
-def _index_plan(pred: Any) -> tuple[str, list[str]] | None:
-    """``F = v``, ``F IN (…)``, ``F = a OR F = b``, or one such term of an AND: (field, values)."""
-    if isinstance(pred, Comparison) and pred.op == "=":
-        return pred.field.upper(), [pred.value]
-    if isinstance(pred, InList) and not pred.negated:
-        return pred.field.upper(), list(pred.values)
-    if isinstance(pred, Or):
-        plans = [_index_plan(item) for item in pred.items]
-        fields = {p[0] for p in plans if p}
-        if all(plans) and len(fields) == 1:
-            return fields.pop(), [v for p in plans if p for v in p[1]]
-    if isinstance(pred, And):
-        for item in pred.items:
-            plan = _index_plan(item)
-            if plan:
-                return plan
-    return None
+def _column_of(ctx: Ctx, obj: ObjectDef) -> Any:
+    """Field -> its SQL value where the stored document holds it under exactly that name, else None.
 
-
-def _literal(value: str) -> bool:
-    """Exact-match safe: ``=`` compares numbers and dates by value ('05' = '5'), an index by text."""
-    try:
-        Decimal(value)
-        return False
-    except InvalidOperation:
-        return not _DATE_LIKE.match(value)
-
-
-def _candidates(ctx: Ctx, obj: ObjectDef, pred: Any, case_insensitive: bool = False) -> Iterable[Record]:
-    """Records that may match, from an index when the predicate allows it; otherwise a scan.
-
-    The caller still evaluates the whole predicate, so an index only has to return a superset.
+    Standard top-level fields are stored upper-case as validated; a custom field keeps the case it was
+    sent in and a nested field the case of its elements, so those are evaluated in Python. Only text
+    counts (as in :func:`flat`): a field sent as a block or repeated reads as NULL. STATUS is always text
+    and has an expression index.
     """
-    if obj.name == "USERINFO":
-        return users_as_records(ctx)
-    plan = _index_plan(pred) if pred is not None else None
-    if plan is not None:
-        field, values = plan
-        if field == "RECORDNO" and all(v.isascii() and v.isdigit() for v in values):
-            numbers = [int(v) for v in values if int(v) < 2**63]  # beyond SQLite INTEGER: no such record
-            return ctx.tx.lookup(ctx.company_id, obj.name, "recordno", numbers)
-        if obj.name_field and field == obj.name_field:
-            return ctx.tx.lookup(ctx.company_id, obj.name, "name_ci", [v.upper() for v in values])
-        exact = not case_insensitive and all(_literal(v) for v in values)
-        if exact and field == obj.id_field and not obj.auto_key:
-            return ctx.tx.lookup(ctx.company_id, obj.name, "key", values)
-        if exact and field == "RECORDID" and obj.lines is not None:
-            return ctx.tx.lookup(ctx.company_id, obj.name, "docno", values)
-    return ctx.tx.scan(ctx.company_id, obj.name)
+    custom = {f.upper() for f in ctx.company.custom_fields(obj.name)}
+    standard = (obj.fields | SYSTEM_FIELDS | READ_FIELDS.get(obj.name, set())) - custom
+    if obj.lines is not None:
+        standard = (standard | {"TOTALENTERED", "TOTALDUE", "TOTALPAID", "STATE"}) - {obj.lines.container}
+
+    def column(name: str) -> str | None:
+        if name not in standard or "." in name:
+            return None
+        if name == "STATUS":
+            return "(doc->>'$.STATUS')"
+        return f"(CASE json_type(doc, '$.{name}') WHEN 'text' THEN doc->>'$.{name}' END)"
+    return column
+
+
+def _indexes(obj: ObjectDef) -> dict[str, Index]:
+    """Indexed columns that hold a field exactly: the business key, the upper-cased name, RECORDID."""
+    out: dict[str, Index] = {}
+    if not obj.auto_key:
+        out[obj.id_field] = Index("key", str.strip)
+    if obj.name_field and "." not in obj.name_field:
+        out[obj.name_field] = Index("name_ci", str.upper)
+    if obj.lines is not None:
+        out["RECORDID"] = Index("docno")
+    return out
+
+
+class Source:
+    """A query's matching records, visible to the session, in RECORDNO order, pulled page by page.
+
+    SQLite selects (and counts) them where the condition compiles exactly; otherwise SQLite narrows the
+    candidates and each is evaluated here as well. USERINFO reads the company's users instead.
+    """
+
+    def __init__(self, ctx: Ctx, obj: ObjectDef, pred: Predicate | None, case_insensitive: bool = False) -> None:
+        self.ctx, self.obj, self.pred = ctx, obj, pred
+        self.users = obj.name == "USERINFO"
+        self.sql = Sql(exact=False) if self.users else to_sql(pred, _column_of(ctx, obj), _indexes(obj),
+                                                             case_insensitive)
+        exact = self.sql.exact or pred is None
+        self.test = None if exact else matcher(pred, case_insensitive=case_insensitive)   # type: ignore[arg-type]
+
+    @property
+    def exact(self) -> bool:
+        return self.sql.exact
+
+    def records(self, after: int = 0, upto: int | None = None, limit: int = -1, offset: int = 0) -> Iterator[Record]:
+        """Matches with ``after < RECORDNO <= upto``; ``limit``/``offset`` count matches."""
+        if self.users:
+            found: Iterator[Record] = (r for r in users_as_records(self.ctx) if r.recordno > after)
+        else:
+            exact = self.test is None
+            found = self.ctx.tx.select(self.ctx.company_id, self.obj.name, self.sql.where, self.sql.params,
+                                       entity=self.ctx.session.entity, after=after, upto=upto,
+                                       limit=limit if exact else -1, offset=offset if exact else 0)
+            if exact:
+                yield from found
+                return
+        test = self.test
+        matches = (r for r in found if test is None or test(flat(r.doc)))
+        yield from islice(matches, offset, None if limit < 0 else offset + limit)
+
+    def count(self, upto: int | None = None) -> int:
+        if self.users or not self.exact:
+            return sum(1 for _ in self.records(upto=upto))
+        company, entity = self.ctx.company_id, self.ctx.session.entity
+        if self.pred is None or self.sql.where == "1":
+            return self.ctx.tx.count_visible(company, self.obj.name, entity)   # every record is at most ``upto``
+        return self.ctx.tx.count_where(company, self.obj.name, self.sql.where, self.sql.params, entity=entity,
+                                       upto=upto)
 
 
 _STATUS_TEXT = {"active": "active", "inactive": "inactive", "locked": "locked out"}
@@ -150,19 +175,17 @@ def users_as_records(ctx: Ctx) -> list[Record]:
     return out
 
 
-def matching(ctx: Ctx, obj: ObjectDef, pred: Any, case_insensitive: bool = False) -> Iterator[Record]:
-    for rec in _candidates(ctx, obj, pred, case_insensitive):
-        if not ctx.visible(rec):
-            continue
-        if pred is None or evaluate(pred, flat(rec.doc), case_insensitive=case_insensitive):
-            yield rec
+@lru_cache(maxsize=64)
+def _parsed(text: str) -> Predicate:
+    """Parsed once per text: readMore parses its query again for every page, and a query may be 64 KB."""
+    return parse_condition(text)
 
 
-def _parse_query(ctx: Ctx, obj: ObjectDef, text: str) -> Any:
+def _parse_query(ctx: Ctx, obj: ObjectDef, text: str) -> Predicate | None:
     if not text.strip():
         return None
     try:
-        pred = parse_condition(text)
+        pred = _parsed(text)
     except QuerySyntaxError as exc:
         raise InvalidQuery(str(exc)) from None
     known = _known_fields(ctx, obj)
@@ -195,7 +218,7 @@ def read(ctx: Ctx, el: etree._Element) -> Output:
                 for k in keys]
         found = [r for r in recs if r is not None and ctx.visible(r)]
     else:
-        found = [r for r in ctx.tx.scan(ctx.company_id, obj.name) if ctx.visible(r)][:100]
+        found = list(ctx.tx.select(ctx.company_id, obj.name, entity=ctx.session.entity, limit=100))
     return _uppercase_list(obj, found, fields)
 
 
@@ -230,46 +253,60 @@ def _uppercase_list(obj: ObjectDef, found: list[Record], fields: list[str] | Non
 def read_by_query(ctx: Ctx, el: etree._Element) -> Output:
     obj = _object(ctx, text_of(el, "object"), "readByQuery")
     fields = _fields(ctx, obj, text_of(el, "fields"))
-    pred = _parse_query(ctx, obj, text_of(el, "query"))
+    text = text_of(el, "query")
+    pred = _parse_query(ctx, obj, text)
     pagesize = _page_size(el, READ_BY_QUERY_MAX, 100)
-    recordnos = [r.recordno for r in matching(ctx, obj, pred)]
-    return _page(ctx, obj, recordnos, 0, pagesize, fields, result_id="")
+    source = Source(ctx, obj, pred)
+    upto = ctx.tx.last_recordno(ctx.company_id)   # records made after this query are not in its result set
+    if source.exact:
+        page = list(source.records(upto=upto, limit=pagesize))
+        total = source.count() if len(page) == pagesize else len(page)   # none above ``upto`` in this snapshot
+    else:  # evaluated here: one pass gives the page and the count
+        found = source.records(upto=upto)
+        page = list(islice(found, pagesize))
+        total = len(page) + sum(1 for _ in found)
+    state = {"object": obj.name, "query": text, "fields": fields, "pagesize": pagesize, "upto": upto,
+             "total": total, "delivered": 0, "after": 0, "user": ctx.session.user_id, "entity": ctx.session.entity}
+    return _page(ctx, obj, page, total - len(page), state, "")
 
 
-def _page(ctx: Ctx, obj: ObjectDef, recordnos: list[int], offset: int, pagesize: int, fields: list[str] | None,
+def _page(ctx: Ctx, obj: ObjectDef, page: list[Record], remaining: int, state: dict[str, Any],
           result_id: str) -> Output:
-    total = len(recordnos)
-    chunk = recordnos[offset:offset + pagesize]
-    remaining = max(total - offset - len(chunk), 0)
+    """One page; while records remain, the result set (a cursor: the last RECORDNO sent) is kept."""
     if remaining and not result_id:
         result_id = secrets.token_hex(16)
     if remaining:
-        ctx.tx.put_resultset(result_id, ctx.company_id, {
-            "object": obj.name, "recordnos": recordnos, "offset": offset + len(chunk), "pagesize": pagesize,
-            "fields": fields, "user": ctx.session.user_id, "entity": ctx.session.entity},
-            ctx.now + RESULTSET_SECONDS)
+        state = {**state, "after": page[-1].recordno if page else state["after"],
+                 "delivered": state["delivered"] + len(page)}
+        ctx.tx.put_resultset(result_id, ctx.company_id, state, ctx.now + RESULTSET_SECONDS)
     elif result_id:
         ctx.tx.delete_resultset(result_id)
     tag = obj.name.lower()
-    data = data_element({"listtype": tag, "count": len(chunk), "totalcount": total, "numremaining": remaining,
-                         "resultId": result_id if remaining else ""})
-    for recordno in chunk:
-        rec = ctx.tx.by_recordno(ctx.company_id, obj.name, recordno)
-        if rec is not None:
-            data.append(_render(tag, rec, fields))
+    data = data_element({"listtype": tag, "count": len(page), "totalcount": state["total"],
+                         "numremaining": remaining, "resultId": result_id if remaining else ""})
+    fields = state["fields"]
+    for rec in page:
+        data.append(_render(tag, rec, fields))
     return Output(data=data, object=obj.name, transactions=1)
 
 
 def read_more(ctx: Ctx, el: etree._Element) -> Output:
     result_id = text_of(el, "resultId")
     found = ctx.tx.get_resultset(result_id) if result_id else None
-    if found is None or found[0] != ctx.company_id or found[2] < ctx.now:
+    if found is None or found[0] != ctx.company_id or found[2] < ctx.now or "after" not in found[1]:
         raise ReadMoreExpired(result_id)
     _, state, _ = found
     if (state.get("user"), state.get("entity", "")) != (ctx.session.user_id, ctx.session.entity):
         raise ReadMoreExpired(result_id)  # another user's or entity's result set: as if it did not exist
     obj = _object(ctx, state["object"], "readMore")
-    return _page(ctx, obj, state["recordnos"], state["offset"], state["pagesize"], state["fields"], result_id)
+    source = Source(ctx, obj, _parse_query(ctx, obj, state["query"]))
+    pagesize = state["pagesize"]
+    page = list(source.records(after=state["after"], upto=state["upto"], limit=pagesize + 1))
+    more = len(page) > pagesize
+    page = page[:pagesize]
+    # records deleted since the first page make the rest shorter than counted; the last page says 0
+    remaining = max(state["total"] - state["delivered"] - len(page), 1) if more else 0
+    return _page(ctx, obj, page, remaining, state, result_id)
 
 
 # --------------------------------------------------------------------------- query
@@ -298,12 +335,18 @@ def query(ctx: Ctx, el: etree._Element) -> Output:
     if not (offset_text.isascii() and offset_text.isdigit()):
         raise InvalidArgument(f"offset must be a whole number; got '{offset_text[:20]}'.")
     offset = int(offset_text)
-    rows = [flat(r.doc) for r in matching(ctx, obj, pred, case_insensitive)]
-    if order:
-        rows = sort_records(rows, order)
-    chunk = rows[offset:offset + pagesize]
-    remaining = max(len(rows) - offset - len(chunk), 0)
-    data = data_element({"listtype": obj.name, "count": len(chunk), "totalcount": len(rows),
+    source = Source(ctx, obj, pred, case_insensitive)
+    if not order and source.exact:   # SQLite pages and counts
+        chunk = [flat(r.doc) for r in source.records(limit=pagesize, offset=offset)]
+        total = source.count()
+    else:
+        rows = [flat(r.doc) for r in source.records()]
+        if order:
+            rows = sort_records(rows, order)
+        chunk = rows[offset:offset + pagesize]
+        total = len(rows)
+    remaining = max(total - offset - len(chunk), 0)
+    data = data_element({"listtype": obj.name, "count": len(chunk), "totalcount": total,
                          "offset": offset, "numremaining": remaining})
     for row in chunk:
         data.append(record_element(obj.name, row, fields))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = [
     "MAX_DEPTH",
@@ -35,6 +35,8 @@ __all__ = [
     "index_key",
     "is_identifier",
     "like_match",
+    "literal_kind",
+    "matcher",
     "parse_condition",
     "referenced_fields",
     "render_condition",
@@ -136,12 +138,10 @@ class Not(Predicate):
 _IDENT_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*", re.ASCII)
 _NUMBER_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)", re.ASCII)
 _SPACE_RE = re.compile(r"\s+")
-_OPERATORS = ("<>", "!=", "<=", ">=", "=", "<", ">", "(", ")", ",")
 _KEYWORDS = frozenset({"AND", "OR", "NOT", "LIKE", "IN", "IS", "NULL"})
 
 
-@dataclass(frozen=True)
-class _Token:
+class _Token(NamedTuple):
     kind: str  # "ident", "keyword", "string", "number", "op", "end"
     text: str  # normalised text: upper-cased keyword/identifier, unescaped string, operator symbol
     pos: int  # 0-based offset into the query
@@ -177,24 +177,20 @@ def _read_string(text: str, start: int) -> tuple[str, int]:
     backslash is not public: this is the simulator's choice, and the connector quotes by exactly this rule
     (``\\\\`` and ``\\'``, connector/intacct/functions.py ``quote``), so every value round-trips.
     """
-    out: list[str] = []
-    i = start + 1
-    n = len(text)
-    while i < n:
-        ch = text[i]
-        if ch == "'":
-            if i + 1 < n and text[i + 1] == "'":
-                out.append("'")
-                i += 2
-                continue
-            return "".join(out), i + 1
-        if ch == "\\" and i + 1 < n and text[i + 1] in "'\\":
-            out.append(text[i + 1])
-            i += 2
-            continue
-        out.append(ch)
-        i += 1
-    raise _error("unterminated string literal starting", start)
+    m = _STRING_RE.match(text, start)
+    if m is None:
+        raise _error("unterminated string literal starting", start)
+    body = m.group(1)
+    if "'" in body or "\\" in body:
+        body = _UNESCAPE_RE.sub(lambda e: e.group()[1], body)
+    return body, m.end()
+
+
+# The literal's body: any character but a quote or backslash, a doubled quote, or a backslash and the next
+# character (``\'`` and ``\\`` are escapes; any other pair is kept as written).
+_STRING_RE = re.compile(r"'((?:[^'\\]|''|\\.)*+)'", re.DOTALL)  # *+: no backtracking
+_UNESCAPE_RE = re.compile(r"''|\\['\\]")
+_OP_RE = re.compile(r"<>|!=|<=|>=|[=<>(),]")
 
 
 def _tokenize(text: str) -> Iterator[_Token]:
@@ -229,13 +225,12 @@ def _tokenize(text: str) -> Iterator[_Token]:
             yield _Token(kind, upper, i, word)
             i = m.end()
             continue
-        for op in _OPERATORS:
-            if text.startswith(op, i):
-                yield _Token("op", "<>" if op == "!=" else op, i, op)
-                i += len(op)
-                break
-        else:
+        m = _OP_RE.match(text, i)
+        if m is None:
             raise _error(f"unexpected character {ch!r}", i)
+        op = m.group()
+        yield _Token("op", "<>" if op == "!=" else op, i, op)
+        i += len(op)
 
 
 # ------------------------------------------------------------------------------------------------ parser
@@ -406,6 +401,11 @@ def _typed(value: str) -> tuple[int, Decimal | datetime | None]:
     return 3, None
 
 
+def literal_kind(value: str) -> int:
+    """1 for a number, 2 for a date, 3 for plain text: how ``=`` and ordering will compare ``value``."""
+    return _typed(value)[0]
+
+
 def compare_values(left: str, right: str, *, case_insensitive: bool = False) -> int:
     """Three-way compare two non-NULL values: numerically, as dates, or as text (in that order of preference).
 
@@ -503,59 +503,98 @@ _OP_TEST: dict[str, Callable[[int], bool]] = {
 }
 
 
-def _eval3(pred: Predicate, record: Mapping[str, str | None], ci: bool) -> bool | None:
-    """Kleene three-valued evaluation; None means "unknown" (a NULL was compared)."""
-    if isinstance(pred, Comparison):
-        value = record.get(pred.field)
-        if value is None:
-            return None
-        return _OP_TEST[pred.op](compare_values(value, pred.value, case_insensitive=ci))
-    if isinstance(pred, Like):
-        value = record.get(pred.field)
-        if value is None:
-            return None
-        return like_match(value, pred.pattern, case_insensitive=ci) != pred.negated
-    if isinstance(pred, InList):
-        value = record.get(pred.field)
-        if value is None:
-            return None
-        found = any(compare_values(value, v, case_insensitive=ci) == 0 for v in pred.values)
-        return found != pred.negated
-    if isinstance(pred, IsNull):
-        return (record.get(pred.field) is None) != pred.negated
-    if isinstance(pred, And):
-        result: bool | None = True
-        for item in pred.items:
-            r = _eval3(item, record, ci)
-            if r is False:
-                return False
-            if r is None:
-                result = None
-        return result
-    if isinstance(pred, Or):
-        result = False
-        for item in pred.items:
-            r = _eval3(item, record, ci)
-            if r is True:
-                return True
-            if r is None:
-                result = None
-        return result
-    if isinstance(pred, Not):
-        r = _eval3(pred.item, record, ci)
-        return None if r is None else not r
-    if isinstance(pred, MatchAll):
-        return True
-    raise TypeError(f"not a query predicate: {pred!r}")
-
-
 def evaluate(pred: Predicate, record: Mapping[str, str | None], *, case_insensitive: bool = False) -> bool:
     """True if ``record`` (UPPERCASE field -> value, None/missing = NULL) satisfies ``pred``.
 
     ``case_insensitive`` affects text ``=``/``<>``/ordering, IN and LIKE, as the ``query`` function's
     ``<caseinsensitive>`` option does; the default is case-sensitive.
     """
-    return _eval3(pred, record, case_insensitive) is True
+    return matcher(pred, case_insensitive=case_insensitive)(record)
+
+
+Test3 = Callable[[Mapping[str, "str | None"]], "bool | None"]
+
+
+def matcher(pred: Predicate, *, case_insensitive: bool = False) -> Callable[[Mapping[str, str | None]], bool]:
+    """``pred`` prepared once for many records: :func:`evaluate`'s answers, with ``IN`` as a set lookup."""
+    test = _prepare(pred, case_insensitive)
+    return lambda record: test(record) is True
+
+
+def _in_test(values: tuple[str, ...], ci: bool) -> Callable[[str], bool]:
+    """Membership with ``=``'s equality: typed keys for numbers and dates, text (casefolded if ``ci``) else.
+
+    ``a = b`` holds when both are numbers (or both dates) of equal value, or, failing that, when their
+    texts are equal; so a value is in the list if its typed key is, or its text is the text of a value
+    that would not itself have been compared by type with it.
+    """
+    typed: set[tuple[int, Any]] = set()
+    texts: dict[str, set[int]] = {}
+    for v in values:
+        kind, tv = _typed(v)
+        if kind != 3:
+            typed.add((kind, tv))
+        texts.setdefault(v.casefold() if ci else v, set()).add(kind)
+
+    def found(value: str) -> bool:
+        kind, tv = _typed(value)
+        if kind != 3 and (kind, tv) in typed:
+            return True
+        kinds = texts.get(value.casefold() if ci else value)
+        return bool(kinds) and any(k != kind or k == 3 for k in kinds)
+    return found
+
+
+def _prepare(pred: Predicate, ci: bool) -> Test3:
+    """Kleene three-valued test; None means "unknown" (a NULL was compared)."""
+    if isinstance(pred, Comparison):
+        name, op, literal = pred.field, _OP_TEST[pred.op], pred.value
+
+        def comparison(record: Mapping[str, str | None]) -> bool | None:
+            value = record.get(name)
+            return None if value is None else op(compare_values(value, literal, case_insensitive=ci))
+        return comparison
+    if isinstance(pred, Like):
+        name, pattern, negated = pred.field, pred.pattern, pred.negated
+
+        def like(record: Mapping[str, str | None]) -> bool | None:
+            value = record.get(name)
+            return None if value is None else like_match(value, pattern, case_insensitive=ci) != negated
+        return like
+    if isinstance(pred, InList):
+        name, negated, found = pred.field, pred.negated, _in_test(pred.values, ci)
+
+        def in_list(record: Mapping[str, str | None]) -> bool | None:
+            value = record.get(name)
+            return None if value is None else found(value) != negated
+        return in_list
+    if isinstance(pred, IsNull):
+        name, negated = pred.field, pred.negated
+        return lambda record: (record.get(name) is None) != negated
+    if isinstance(pred, And | Or):
+        tests = [_prepare(item, ci) for item in pred.items]
+        stop = isinstance(pred, Or)   # OR stops at the first true, AND at the first false
+
+        def junction(record: Mapping[str, str | None]) -> bool | None:
+            result: bool | None = not stop
+            for test in tests:
+                r = test(record)
+                if r is stop:
+                    return stop
+                if r is None:
+                    result = None
+            return result
+        return junction
+    if isinstance(pred, Not):
+        inner = _prepare(pred.item, ci)
+
+        def negation(record: Mapping[str, str | None]) -> bool | None:
+            r = inner(record)
+            return None if r is None else not r
+        return negation
+    if isinstance(pred, MatchAll):
+        return lambda record: True
+    raise TypeError(f"not a query predicate: {pred!r}")
 
 
 # ------------------------------------------------------------------------------------------- inspection
