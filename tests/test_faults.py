@@ -181,3 +181,42 @@ def test_still_processing_answers_524_and_lands_later(gw):
     while not gw.sim.records("APBILL") and time.monotonic() < deadline:
         time.sleep(0.05)
     assert len(gw.sim.records("APBILL")) == 1      # ...but Sage finished it
+
+
+def test_a_late_post_lands_before_the_companys_next_request_once_due(gw):
+    """However loaded the machine, a lookup made after the delay finds the document: no timing window to lose."""
+    import time
+    gw.sim.admin.add_fault(action="still_processing", ms=200, function="create", times=1)
+    assert gw.post_raw(_bill_body(gw)).status_code == 524
+    time.sleep(0.25)
+    reply = gw.call(fn("<readByQuery><object>APBILL</object><fields>RECORDNO</fields><query></query>"
+                       "<pagesize>10</pagesize></readByQuery>"))
+    assert reply.status() == "success" and reply.root.find(".//data").get("count") == "1"
+
+
+def test_still_processing_lands_each_late_post_once_and_only_when_due():
+    import threading
+    import time
+
+    from intacct_harness.simulator.models.still_processing import StillProcessing
+
+    late, calls = StillProcessing(), []
+    late.start(["ACME"], 60_000, lambda: calls.append("not due"))
+    late.settle(["ACME"])
+    assert calls == []                                   # a minute away: a request now does not see it
+    gate = threading.Event()
+    late.start(["OTHER"], 0, lambda: (gate.wait(5), calls.append("other")))
+    late.settle(["ACME"])                                # ACME's request does not wait for OTHER's post
+    assert "other" not in calls
+    gate.set()
+    for _ in range(50):                                  # its own thread and many requests race to land it
+        late.start(["ACME"], 0, lambda: calls.append("due"))
+    racers = [threading.Thread(target=late.settle, args=(["ACME"],)) for _ in range(8)]
+    for t in racers:
+        t.start()
+    for t in racers:
+        t.join()
+    deadline = time.monotonic() + 5
+    while (calls.count("due") < 50 or "other" not in calls) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert calls.count("due") == 50 and calls.count("other") == 1 and "not due" not in calls

@@ -63,6 +63,7 @@ from intacct_harness.simulator.models.faults import (
     request_about,
 )
 from intacct_harness.simulator.models.secrets import verify_secret
+from intacct_harness.simulator.models.still_processing import StillProcessing
 from intacct_harness.simulator.store import NeedsWrite, Store, Tx
 from intacct_harness.simulator.wire import response as wire
 from intacct_harness.simulator.wire.envelope import Control, Operation, Request
@@ -124,6 +125,7 @@ class Backend:
         self._jitter: dict[str, random.Random] = {}
         self._internal = InternalErrorLog()
         self._next_purge = 0.0
+        self._late = StillProcessing()
 
     def jitter(self, company_id: str, seed: int | None) -> random.Random:
         """The company's latency-jitter die: its ``latency.seed`` if set, else the app's seed; a run repeats."""
@@ -152,11 +154,14 @@ class Backend:
         with self.store.read() as tx:
             now = self.now(tx)
             planned = admission.plan(tx, request)
+        self._late.settle(t.company_id for t in planned.targets)
         self._purge_if_due(now)
         fault = self.faults.pick([(t.company_id, t.entity, t.functions) for t in planned.targets])
         if fault is not None:
-            if fault.action == "still_processing":
-                return self._answer_then_process(request, endpoint, fault.ms)
+            if fault.action == "still_processing":   # 524 now; the origin finishes ``ms`` later
+                self._late.start((t.company_id for t in planned.targets), fault.ms,
+                                 lambda: self.process(request, endpoint))
+                return Reply(524, PROXY_HTML[524], "text/html")
             early = self._fault_before(fault, request)
             if early is not None:
                 return early
@@ -179,15 +184,6 @@ class Backend:
             for company_id, slot in taken:
                 self.store.release_slot(company_id, slot)
         return _fault_after(fault, reply)
-
-    def _answer_then_process(self, request: Request, endpoint: str, ms: float) -> Reply:
-        """524 now; the origin finishes the request ``ms`` later, on its own thread."""
-        def later() -> None:
-            time.sleep(ms / 1000.0)
-            self.process(request, endpoint)
-
-        threading.Thread(target=later, name="still-processing", daemon=True).start()
-        return Reply(524, PROXY_HTML[524], "text/html")
 
     @staticmethod
     def _fault_before(fault: FaultRule, request: Request) -> Reply | None:
