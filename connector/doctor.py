@@ -76,7 +76,8 @@ class DoctorReport:
         return "\n".join(lines)
 
 
-def _checks() -> list[Check]:
+def checks() -> list[Check]:
+    """Every check of the wizard, in the setup guide's order (scenario files name them by key)."""
     out = [Check("subscription", "Web Services subscription", 1),
            Check("user", "Dedicated Web Services user, active, with Web Services access", 2),
            Check("sender", "Sender ID AlvysMPP in Web Services Authorizations", 3),
@@ -129,7 +130,7 @@ def _prefix(report: DoctorReport, settings: ConnectionSettings, peers: Sequence[
 
 def run_doctor(client: IntacctClient, settings: ConnectionSettings, *, peers: Sequence[str] = ()) -> DoctorReport:
     """The checklist; ``peers`` are other subsidiaries sharing this one's company, entity and document prefix."""
-    report = DoctorReport(settings.subsidiary_id, settings.company_id, settings.entity, _checks())
+    report = DoctorReport(settings.subsidiary_id, settings.company_id, settings.entity, checks())
     _prefix(report, settings, peers)
     try:
         session = client.login()

@@ -224,7 +224,7 @@ class ConnectionSettings:
 
 
 # --------------------------------------------------------------------------- config files
-_CONNECTION_KEYS = {"subsidiary_id", "company_id", "user_id", "user_password", "user_password_env",
+CONNECTION_KEYS = {"subsidiary_id", "company_id", "user_id", "user_password", "user_password_env",
                     "user_password_file", "established_at", "entity", "sender_id", "sender_password_env",
                     "sender_password_file", "gl_accounts", "dimensions", "custom_fields", "unmatched", "endpoint",
                     "concurrency_limit", "batch_size", "settle_seconds", "unmapped_dimensions",
@@ -259,7 +259,7 @@ def settings_from_dict(raw: Any, *, path: str = "connection", environ: Mapping[s
                        base_dir: Path | None = None) -> ConnectionSettings:
     """Validate one connection block of a config file."""
     spec = _mapping(path, raw)
-    check.known_keys(path, spec, _CONNECTION_KEYS)
+    check.known_keys(path, spec, CONNECTION_KEYS)
     for key in UNSUPPORTED:
         if key in spec and check.flag(f"{path}.{key}", spec[key]):
             raise refuse(key)

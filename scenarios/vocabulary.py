@@ -19,7 +19,7 @@ LEDGER_STATES: tuple[str, ...] = tuple(s.value for s in State)
 SYNC_STATES: tuple[str, ...] = ("posted", "failed", "not_migrated", "recovered", "uncertain")
 SAGE_OBJECTS: tuple[str, ...] = tuple(sorted(OBJECTS))
 MODULES: tuple[str, ...] = GUIDE_MODULES
-DOCTOR_CHECKS: tuple[str, ...] = tuple(c.key for c in doctor._checks())
+DOCTOR_CHECKS: tuple[str, ...] = tuple(c.key for c in doctor.checks())
 COMPANY_CHANGES: tuple[str, ...] = tuple(sorted(COMPANY_CHANGE_KEYS))
 USER_CHANGES: tuple[str, ...] = tuple(sorted(USER_KEYS - {"id"}))
 ACTIONS: tuple[str, ...] = tuple(RECORD_ACTIONS)
@@ -50,9 +50,9 @@ def object_fields(name: str) -> tuple[frozenset[str], frozenset[str]]:
 
 
 def _connection_settings() -> tuple[str, ...]:
-    from intacct_harness.connector.settings import _CONNECTION_KEYS
+    from intacct_harness.connector.settings import CONNECTION_KEYS
 
-    return tuple(sorted(_CONNECTION_KEYS))
+    return tuple(sorted(CONNECTION_KEYS))
 
 
 CONNECTION_SETTINGS: tuple[str, ...] = _connection_settings()
