@@ -101,6 +101,9 @@ def test_official_js_sdk_week_after_go_live(intacct_live_server: SimulatedCompan
     reversed_ = _value(steps, "reverse_invoice")
     assert reversed_["status"] == "success" and reversed_["after"][0]["STATE"] == "Reversed"
 
+    looked_up = {f["ID"]: f for f in _value(steps, "lookup_customer")}
+    assert looked_up["NAME"]["REQUIRED"] == "true" and looked_up["NAME"]["DATATYPE"]
+
     session = _value(steps, "api_session")
     assert session["sessionid"] and session["endpoint"].startswith("http://sim.intacct.com:")
     assert _value(steps, "client_from_session")["count"] == 1

@@ -101,6 +101,11 @@ async function readCustomers(client, query) {
     back.objectName = "ARINVOICE"; back.keys = [recordNo]; back.fields = ["STATE", "TOTALDUE"];
     return { status, after: (await client.execute(back)).getResult().data };
   });
+  await step("lookup_customer", async () => {
+    const l = new IA.Functions.Common.Lookup(); l.objectName = "CUSTOMER";
+    const fields = (await client.execute(l)).getResult().data[0].Fields.Field;
+    return fields.filter((f) => f.ID === "NAME" || f.ID === "CUSTOMERID");
+  });
   let session;
   await step("api_session", async () => {
     session = (await client.execute(new IA.Functions.ApiSessionCreate())).getResult().data[0];
