@@ -53,10 +53,13 @@ def _run(args: argparse.Namespace) -> int:
         else:
             print(report.text(result) + "\n")
     print(report.summary(results))
-    if args.junit:
-        Path(args.junit).write_bytes(report.junit(results))
-    if args.html:
-        Path(args.html).write_text(report.html_report(results), encoding="utf-8")
+    for option, target, render in (("--junit", args.junit, report.junit),
+                                   ("--html", args.html, lambda rs: report.html_report(rs).encode())):
+        if target:
+            try:
+                Path(target).write_bytes(render(results))
+            except OSError as exc:   # the scenarios ran, but the report someone waits for is missing
+                return cc.unusable(PROG, f"{option} {target}: cannot write the report: {exc.strerror}")
     return cc.EXIT_OK if all(r.expected_outcome for r in results) else cc.EXIT_FAILED
 
 

@@ -40,7 +40,7 @@ def served(seed: Path = SEED, workers: int = 1) -> Iterator[str]:
                             start_new_session=True)  # a terminal's Ctrl-C reaches the caller; the block ends it
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90   # a condition with a generous bound: a loaded machine starts slowly
         while True:
             try:
                 if httpx.get(base + "/__sim/health", timeout=1).status_code == 200:

@@ -96,6 +96,9 @@ def test_missing_or_unusable_files_exit_2_with_the_fix(tmp_path, capsys):
         assert main(argv) == 2, argv
         err = capsys.readouterr().err
         assert message in err and "Traceback" not in err, (argv, err)
+    (tmp_path / "report.html").mkdir()
+    assert scenarios(["run", str(ROOT / "scenarios" / "template.yaml"), "--html", str(tmp_path / "report.html")]) == 2
+    assert "--html" in capsys.readouterr().err
     (tmp_path / "ticket.yaml").write_text("x")
     assert scenarios(["new", "ticket", "--dir", str(tmp_path)]) == 2
     assert "already exists" in capsys.readouterr().err
