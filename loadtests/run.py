@@ -27,6 +27,7 @@ from pathlib import Path
 
 import httpx
 
+from intacct_harness.simulator.cli_common import EXIT_CODES_HELP, HelpFormatter, epilog
 from intacct_harness.simulator.demo import free_port, served
 from loadtests.common import Tier, company_id, tier_seed, write_seed
 
@@ -39,7 +40,13 @@ def _env(name: str, default: str) -> str:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m loadtests.run", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(prog="python -m loadtests.run", description=__doc__.split("\n")[0],
+                                formatter_class=HelpFormatter, epilog=epilog("""
+        python -m loadtests.run --smoke
+        python -m loadtests.run --user sync --users 12 --duration 120
+        python -m loadtests.run --web                 # Locust's web UI at http://127.0.0.1:8089/
+        python -m loadtests.run --until-documents 5000 --duration 300
+        """).replace(EXIT_CODES_HELP, "exit status: 0 thresholds met, 1 a threshold missed, 2 could not run"))
     p.add_argument("--user", choices=sorted(USER_CLASSES), default=_env("USER_CLASS", "gateway"),
                    help="gateway: raw APBILL batches; sync: the connector (LOAD_USER_CLASS)")
     p.add_argument("--duration", type=float, default=float(_env("DURATION", "30")), help="seconds (LOAD_DURATION)")
@@ -47,11 +54,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--users", type=int, default=int(_env("USERS", "0")),
                    help="Locust users (LOAD_USERS); default companies x concurrency (no 429s expected)")
     p.add_argument("--batch", type=int, default=int(_env("BATCH", "20")), help="documents per request (LOAD_BATCH)")
-    p.add_argument("--concurrency", type=int, default=int(_env("CONCURRENCY", "2")), help="tier limit per company")
-    p.add_argument("--base-ms", type=float, default=float(_env("BASE_MS", "100")), help="latency per request")
-    p.add_argument("--per-function-ms", type=float, default=float(_env("PER_FUNCTION_MS", "1")))
-    p.add_argument("--jitter-ms", type=float, default=float(_env("JITTER_MS", "10")))
-    p.add_argument("--server-workers", type=int, default=int(_env("SERVER_WORKERS", "2")), help="gunicorn workers")
+    p.add_argument("--concurrency", type=int, default=int(_env("CONCURRENCY", "2")),
+                   help="tier limit per company (LOAD_CONCURRENCY)")
+    p.add_argument("--base-ms", type=float, default=float(_env("BASE_MS", "100")),
+                   help="latency per request (LOAD_BASE_MS)")
+    p.add_argument("--per-function-ms", type=float, default=float(_env("PER_FUNCTION_MS", "1")),
+                   help="latency per function in a request (LOAD_PER_FUNCTION_MS)")
+    p.add_argument("--jitter-ms", type=float, default=float(_env("JITTER_MS", "10")),
+                   help="random latency added per request (LOAD_JITTER_MS)")
+    p.add_argument("--server-workers", type=int, default=int(_env("SERVER_WORKERS", "2")),
+                   help="gunicorn workers (LOAD_SERVER_WORKERS)")
     p.add_argument("--processes", type=int, default=int(_env("PROCESSES", "0")),
                    help="Locust distributed: master + N workers on this machine (LOAD_PROCESSES; 0 = one process)")
     p.add_argument("--profile", default=_env("PROFILE", ""), help="thresholds.yaml profile (LOAD_PROFILE)")
@@ -62,7 +74,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--web", action="store_true",
                    help="Locust's web UI at http://127.0.0.1:WEB_PORT/ instead of --headless: press Start, Ctrl-C "
                         "here to end the run (the summary and the gate then print as usual)")
-    p.add_argument("--web-port", type=int, default=int(_env("WEB_PORT", "8089")), help="the web UI's port")
+    p.add_argument("--web-port", type=int, default=int(_env("WEB_PORT", "8089")),
+                   help="the web UI's port (LOAD_WEB_PORT)")
     p.add_argument("--autostart", action="store_true",
                    help="with --web: start at once and quit after --duration (what a test or a demo wants)")
     p.add_argument("--results", default=_env("RESULTS", str(ROOT / "results")), help="report folder (LOAD_RESULTS)")

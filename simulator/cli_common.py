@@ -37,15 +37,15 @@ EXIT_CODES_HELP = "exit status: 0 ok, 1 ran and something failed, 2 could not ru
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
     """Keeps the examples' line breaks and appends "(default: X)" where a default says something.
 
-    ``argparse.ArgumentDefaultsHelpFormatter`` also prints "(default: None)" and "(default: False)", which
-    read as noise; this one leaves those out, and anything whose help already mentions its default.
+    ``argparse.ArgumentDefaultsHelpFormatter`` also prints "(default: None)", "(default: False)" and
+    "(default: )", which read as noise; this one leaves those out, and any help that already says its default.
     """
 
     def _get_help_string(self, action: argparse.Action) -> str:
         text = action.help or ""
         default = action.default
-        if ("%(default)" in text or "default" in text.lower() or default in (None, False, argparse.SUPPRESS)
-                or not action.option_strings):
+        silent = default is None or default is False or default == "" or default == argparse.SUPPRESS
+        if "%(default)" in text or "default" in text.lower() or silent or not action.option_strings:
             return text
         return f"{text} (default: %(default)s)" if text else "default: %(default)s"
 
