@@ -389,6 +389,51 @@ class RecordNotFound(FunctionError):
         super().__init__(ErrorDetail("BL01001973", "", text, ""))
 
 
+class RecordInUse(FunctionError):
+    """Delete of a customer, vendor, dimension value, account or contact that another record still names."""
+
+    source = ("behaviour: Sage Intacct help (a customer or vendor with transactions cannot be deleted; make it "
+              "inactive instead); errorno and texts: " + SIMULATOR_CHOICE)
+    example = ("Customer C1 cannot be deleted: Invoice 12 uses it.",)
+
+    def __init__(self, label: str, key: str, user_label: str, user_recordno: int) -> None:
+        super().__init__(
+            ErrorDetail("BL01001973", "", f"{label} {key[:100]} cannot be deleted: {user_label} {user_recordno} uses "
+                                          f"it.{support_id()}",
+                        f"Set the {label.lower()}'s STATUS to inactive instead, or delete what uses it first."),
+            ErrorDetail("BL01001973", "", f"Could not delete {label} record!", ""))
+
+
+class PaymentStateRefused(FunctionError):
+    """Update or delete of a payment that is no longer a draft; reversal or application of one that cannot be."""
+
+    source = ("behaviour: developer.intacct.com/api/accounts-receivable/ar-payments and /accounts-payable/ap-payments "
+              "(only a draft payment can be updated or deleted); reversing a draft or reversed payment and applying "
+              "more than a payment has left: the simulator's choice of rule; errorno and texts: " + SIMULATOR_CHOICE)
+    example = ("AR Payment 31 is complete; only a draft payment can be updated.",)
+
+    def __init__(self, label: str, recordno: int, state: str, action: str, fix: str) -> None:
+        super().__init__(ErrorDetail(
+            "BL01001973", "", f"{label} {recordno} is {state.lower()}; {action}.{support_id()}", fix))
+
+
+class XmlSchemaError(ControlError):
+    """A legacy function with an element its DTD does not allow: the whole request fails at control level."""
+
+    source = ("intacct-sdk-net#217 (create_aradjustment with supdocid: 'Response control status failure - "
+              "XL03000003 XML Parse schema error: Error 1871: Element 'supdocid': This element is not expected. "
+              "Expected is one of ( … )'); intacct-sdk-net#244 (the same for an unknown function)")
+    example = ("XML Parse schema error: Error 1871: Element 'supdocid': This element is not expected. Expected is one "
+               "of ( description, externalid, basecurr, currency, nogl, taxsolutionid, aradjustmentitems ).. Line: 1, "
+               "column: 0.",)
+
+    def __init__(self, element: str, expected: list[str]) -> None:
+        wanted = f" Expected is one of ( {', '.join(expected)} )." if expected else ""
+        super().__init__(ErrorDetail(
+            "XL03000003", "", f"XML Parse schema error: Error 1871: Element '{element[:100]}': This element is not "
+                              f"expected.{wanted}. Line: 1, column: 0.{support_id()}", ""))
+
+
 _PAST = {"update": "updated", "delete": "deleted", "reverse": "reversed", "pay": "paid"}
 
 

@@ -76,10 +76,6 @@ def test_create_aradjustment_is_a_credit_memo_for_the_customer(gw):
 
 
 @pytest.mark.parametrize(("body", "errorno", "text"), [
-    # intacct-sdk-net#217: create_aradjustment has no supdocid (Sage refuses it)
-    (f"<create_aradjustment><customerid>C1</customerid><datecreated>{DATE.format(d=6)}</datecreated><supdocid>S"
-     "</supdocid><aradjustmentitems><lineitem><glaccountno>4000</glaccountno><amount>1</amount></lineitem>"
-     "</aradjustmentitems></create_aradjustment>", "PL03000002", "Field 'supdocid' is not defined"),
     (apadjustment(vendor="NOPE"), "BL01001973", "Vendor 'NOPE' specified is not valid."),
     (apadjustment(amount="abc"), "BL01001975", "Invalid value 'abc' for field TRX_AMOUNT"),
     ("<create_apadjustment><vendorid>V1</vendorid><datecreated><year>2026</year><month>11</month><day>5</day>"
@@ -205,14 +201,30 @@ def test_update_bill_refuses_bad_lines_and_keeps_the_bill(gw, items, text):
 
 def test_update_invoice_header_and_unknown_element(gw):
     key = key_of(gw, invoice())
-    reply = gw.call(fn(f'<update_invoice key="{key}"><invoiceno>INV-1A</invoiceno><datedue>{DATE.format(d=30)}'
-                       "</datedue></update_invoice>"))
+    reply = gw.call(fn(f'<update_invoice key="{key}"><datedue>{DATE.format(d=30)}</datedue><invoiceno>INV-1A'
+                       "</invoiceno></update_invoice>"))
     assert reply.status() == "success"
     doc = read(gw, "ARINVOICE", key)
     assert (doc.findtext("RECORDID"), doc.findtext("WHENDUE"), doc.findtext("TOTALENTERED")) == (
         "INV-1A", "11/30/2026", "80")
     reply = gw.call(fn(f'<update_invoice key="{key}"><billno>x</billno></update_invoice>'))
-    assert reply.errors()[0]["errorno"] == "PL03000002"
+    assert (reply.control_status, reply.errornos()) == ("failure", ["XL03000003"])   # the DTD has no billno here
+
+
+def test_supdocid_on_create_aradjustment_fails_the_request_as_sage_answers_it(gw):
+    """intacct-sdk-net#217: Sage refuses the whole request at control level, naming what it expected instead."""
+    reply = gw.call(fn(f"<create_aradjustment><customerid>C1</customerid><datecreated>{DATE.format(d=6)}"
+                       "</datecreated><supdocid>S</supdocid><aradjustmentitems><lineitem><glaccountno>4000"
+                       "</glaccountno><amount>1</amount></lineitem></aradjustmentitems></create_aradjustment>")
+                    + fn(invoice(), "f2"))
+    assert reply.control_status == "failure" and reply.results() == []   # nothing ran, not even the invoice
+    [error] = reply.errors()
+    assert error["errorno"] == "XL03000003"
+    assert error["description2"].startswith(
+        "XML Parse schema error: Error 1871: Element 'supdocid': This element is not expected. Expected is one of "
+        "( dateposted, batchkey, adjustmentno, action, invoiceno, description, externalid, basecurr, currency, "
+        "exchratedate, exchratetype, exchrate, nogl, taxsolutionid, aradjustmentitems ).. Line: 1, column: 0.")
+    assert gw.sim.records("ARINVOICE") == []
 
 
 def test_generic_update_of_bill_lines_recomputes_the_totals(gw):
@@ -223,7 +235,9 @@ def test_generic_update_of_bill_lines_recomputes_the_totals(gw):
     assert reply.status() == "success", reply.http.text
     doc = read(gw, "APBILL", key)
     assert (doc.findtext("TOTALENTERED"), doc.findtext("TOTALDUE")) == ("42", "42")
-    assert [li.findtext("RECORDNO") for li in doc.findall("APBILLITEMS/APBILLITEM")] == [f"{key}.1", f"{key}.2"]
+    lines = doc.findall("APBILLITEMS/APBILLITEM")
+    assert [(li.findtext("RECORDKEY"), li.findtext("LINE_NO")) for li in lines] == [(key, "1"), (key, "2")]
+    assert all(li.findtext("RECORDNO").isdigit() for li in lines)   # each line is a record with its own number
 
 
 # --------------------------------------------------------------------------- delete

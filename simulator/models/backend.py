@@ -45,10 +45,12 @@ from intacct_harness.simulator.errors import (
 from intacct_harness.simulator.models import (
     admission,
     attachments,
+    contacts,  # noqa: F401  (registers the employee-contact rule with writes)
     corrections,
     metadata,
     payments,
     reads,
+    references,
     writes,
 )
 from intacct_harness.simulator.models.company import Company
@@ -97,6 +99,7 @@ FUNCTIONS: dict[str, FunctionImpl] = {
     **corrections.FUNCTIONS,
     **attachments.FUNCTIONS,
     **payments.FUNCTIONS,
+    **references.FUNCTIONS,
 }
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from intacct_harness.simulator.models.objects import OBJECTS, ObjectDef
+from intacct_harness.simulator.models.objects import LINE_OBJECTS, OBJECTS, ObjectDef
 from intacct_harness.simulator.models.permissions import effective_rights
 
 
@@ -87,6 +87,8 @@ class Company:
         name = name.upper()
         if name in OBJECTS:
             return OBJECTS[name]
+        if name in LINE_OBJECTS:
+            return LINE_OBJECTS[name]
         if name in self.user_dimensions:
             return udd_object(name)
         return None

@@ -42,6 +42,7 @@ _TARGETS: dict[str, tuple[str, str]] = {
     "delete_invoice": ("ARINVOICE", "Delete"),
     "update_bill": ("APBILL", "Edit"), "reverse_bill": ("APBILL", "Edit"), "delete_bill": ("APBILL", "Delete"),
     "delete_apadjustment": ("APADJUSTMENT", "Delete"), "delete_aradjustment": ("ARADJUSTMENT", "Delete"),
+    "update_apadjustment": ("APADJUSTMENT", "Edit"), "update_aradjustment": ("ARADJUSTMENT", "Edit"),
 }
 _OPERATION = {"Edit": "UPDATE", "Delete": "DELETE"}
 
@@ -55,8 +56,18 @@ _UPDATES: dict[str, tuple[dict[str, str], str]] = {
     "update_bill": ({**_UPDATE_HEADER, "vendorid": "VENDORID", "billno": "RECORDID", "onhold": "ONHOLD"},
                     "updatebillitems"),
 }
+# update_apadjustment / update_aradjustment (developer.intacct.com/api/accounts-payable/ap-adjustments and
+# /accounts-receivable/ar-adjustments, "Update AP/AR Adjustment (Legacy)").
+_ADJUSTMENT_HEADER = {"datecreated": "WHENCREATED", "adjustmentno": "RECORDID", "description": "DESCRIPTION",
+                      "currency": "CURRENCY", "customfields": "customfields"}
+_UPDATES.update({
+    "update_apadjustment": ({**_ADJUSTMENT_HEADER, "vendorid": "VENDORID", "billno": "DOCNUMBER"},
+                            "updateapadjustmentitems"),
+    "update_aradjustment": ({**_ADJUSTMENT_HEADER, "customerid": "CUSTOMERID", "invoiceno": "DOCNUMBER"},
+                            "updatearadjustmentitems"),
+})
 _UPDATE_IGNORED = frozenset({"dateposted", "action", "payto", "returnto", "exchratedate", "exchratetype",
-                             "exchrate"})
+                             "exchrate", "nogl", "taxsolutionid"})
 
 
 def _target(ctx: Ctx, el: etree._Element) -> tuple[ObjectDef, Record]:
@@ -96,7 +107,7 @@ def _line_items(obj: ObjectDef, doc: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _kept(line: dict[str, Any]) -> dict[str, Any]:
     """A stored line without what the store numbers, ready to be validated again."""
-    return {k: v for k, v in line.items() if k not in ("RECORDNO", "LINE_NO")}
+    return {k: v for k, v in line.items() if k not in ("RECORDNO", "RECORDKEY", "LINE_NO")}
 
 
 def legacy_update(ctx: Ctx, el: etree._Element) -> Output:
@@ -124,7 +135,7 @@ def legacy_update(ctx: Ctx, el: etree._Element) -> Output:
             else:
                 raise InvalidArgument(f"{items_tag} holds lineitem and updatelineitem elements, not {item.tag[:50]}.")
         checked = validate_lines(ctx, obj, {obj.lines.container: {obj.lines.item: lines}})
-        number_lines(rec.recordno, checked)
+        number_lines(ctx, rec.recordno, checked)
         changes[obj.lines.container] = {obj.lines.item: checked}
         changes["TOTALPAID"] = rec.doc.get("TOTALPAID", "0")
         doc_state.set_totals(obj, changes, checked)
@@ -158,7 +169,7 @@ def legacy_reverse(ctx: Ctx, el: etree._Element) -> Output:
         negated = _kept(line)
         negated[obj.lines.amount_field] = str(-Decimal(str(line[obj.lines.amount_field])))
         lines.append(negated)
-    number_lines(recordno, lines)
+    number_lines(ctx, recordno, lines)
     doc = {k: v for k, v in rec.doc.items() if k in obj.fields}
     doc.update({"WHENCREATED": when, "STATE": doc_state.REVERSAL, "TOTALPAID": "0", "REVERSEDKEY": str(rec.recordno),
                 obj.lines.container: {obj.lines.item: lines}})
@@ -177,6 +188,7 @@ def legacy_reverse(ctx: Ctx, el: etree._Element) -> Output:
 
 FUNCTIONS = {
     "update_invoice": legacy_update, "update_bill": legacy_update,
+    "update_apadjustment": legacy_update, "update_aradjustment": legacy_update,
     "reverse_invoice": legacy_reverse, "reverse_bill": legacy_reverse,
     "delete_invoice": legacy_delete, "delete_bill": legacy_delete,
     "delete_apadjustment": legacy_delete, "delete_aradjustment": legacy_delete,

@@ -23,8 +23,8 @@ CHOICE = "simulator's choice"
 _OBJECT_KEYS = {"object", "label", "module", "module_source", "source", "id_field", "name_field", "dimension",
                 "legacy_only", "invalid_reference", "invalid_reference_source", "lines", "line_of", "fields"}
 _LINE_OF_KEYS = {"object", "container", "account_field", "amount_field"}
-_FIELD_KEYS = {"type", "required", "readonly", "references", "label", "description", "valid_values", "source",
-               "contact_block"}
+_FIELD_KEYS = {"type", "required", "readonly", "references", "key_part", "label", "description", "valid_values",
+               "source", "contact_block"}
 _SYSTEM_KEYS = {"source", "system_fields", "contact_source", "contact_parts"}
 
 
@@ -40,6 +40,7 @@ class FieldDef:
     required: bool = False
     readonly: bool = False           # Sage computes it: reads answer it, writes refuse it
     references: str | None = None    # the object whose business key this field holds
+    key_part: str | None = None      # an object field: the child element that holds that key (PERSONALINFO.CONTACTNAME)
     label: str = ""
     description: str = ""
     valid_values: tuple[str, ...] = ()
@@ -132,8 +133,12 @@ def _field(file: str, name: str, raw: Any, default_source: str) -> FieldDef:
     if not source:
         raise _fail(file, f"{where}.source", "every fact names its public source (or the simulator's choice)")
     refs = spec.get("references")
+    key_part = spec.get("key_part")
+    if key_part is not None and (refs is None or ftype != "object"):
+        raise _fail(file, f"{where}.key_part", "only an object field that references another object has a key_part")
     return FieldDef(name=name, type=ftype, source=source, required=required, readonly=readonly,
                     references=_text(file, f"{where}.references", refs) if refs is not None else None,
+                    key_part=_text(file, f"{where}.key_part", key_part) if key_part is not None else None,
                     label=_text(file, f"{where}.label", spec.get("label"), optional=True),
                     description=_text(file, f"{where}.description", spec.get("description"), optional=True),
                     valid_values=tuple(values),

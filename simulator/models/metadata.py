@@ -19,6 +19,7 @@ from intacct_harness.simulator.models.context import Ctx, Output
 from intacct_harness.simulator.models.definitions import CATALOGUE, FieldDef
 from intacct_harness.simulator.models.objects import (
     DIMENSIONS_MODULE,
+    LINE_OBJECTS,
     OBJECTS,
     PERMISSIONS_MODULE,
     STANDARD_DIMENSIONS,
@@ -101,7 +102,8 @@ def _named_object(ctx: Ctx, el: etree._Element, function: str) -> ObjectDef:
 def inspect(ctx: Ctx, el: etree._Element) -> Output:
     """``inspect``: every object (``*``), or one object's fields; ``detail="1"`` describes each field."""
     if text_of(el, "object") == "*":
-        return Output(data=render.object_list(sorted(set(OBJECTS) | set(ctx.company.user_dimensions))))
+        names = set(OBJECTS) | set(LINE_OBJECTS) | set(ctx.company.user_dimensions)
+        return Output(data=render.object_list(sorted(names)))
     obj = _named_object(ctx, el, "inspect")
     detail = (el.get("detail") or "0").strip() == "1"
     return Output(data=render.inspected(obj.name, field_infos(ctx, obj), detail))

@@ -62,6 +62,7 @@ class ObjectDef:
     checks: dict[str, str] = field(default_factory=dict)       # field -> "number" | "date" | "enum"
     valid_values: dict[str, tuple[str, ...]] = field(default_factory=dict)   # enum field -> its values
     definition: Definition | None = None
+    parent: str | None = None      # a line object (APBILLITEM): the document it belongs to
 
     @property
     def auto_key(self) -> bool:
@@ -107,15 +108,20 @@ def _read_fields(d: Definition) -> frozenset[str]:
 
 
 def object_def(d: Definition) -> ObjectDef:
-    """The rules' view of one definition (header objects; line objects are reached through ``lines``)."""
+    """The rules' view of one definition; a line object is read on its own and written with its document."""
     writable = {n: f for n, f in d.fields.items() if not f.readonly}
     lines = _line_spec(CATALOGUE.objects[d.lines]) if d.lines else None
+    parent = d.line_of.object if d.line_of else None
+    legacy_only = d.legacy_only
+    if parent is not None and d.line_of is not None:
+        legacy_only = f"create or update of {parent} with its {d.line_of.container} (lines are written with it)"
     return ObjectDef(
         name=d.name, label=d.label, module=d.module, id_field=d.id_field, name_field=d.name_field,
         fields=frozenset(writable), required=tuple(n for n, f in writable.items() if f.required),
         references={n: f.references for n, f in writable.items() if f.references},
-        lines=lines, is_dimension=d.dimension, module_source=d.module_source, legacy_only=d.legacy_only,
-        read_fields=_read_fields(d), checks=_checks(writable), valid_values=_values(writable), definition=d)
+        lines=lines, is_dimension=d.dimension, module_source=d.module_source, legacy_only=legacy_only,
+        read_fields=_read_fields(d), checks=_checks(writable), valid_values=_values(writable), definition=d,
+        parent=parent)
 
 
 @dataclass(frozen=True)
@@ -131,18 +137,21 @@ def relationships(obj: ObjectDef) -> list[Relation]:
     """An object's relationships from its definition: each ``references`` field, and each contact block."""
     if obj.definition is None:
         return []
-    out = []
+    out: dict[str, Relation] = {}
     for name, f in obj.definition.fields.items():
         if f.references is not None and not f.readonly:
-            out.append(Relation(f.references, f.references, name))
-        elif f.contact_block:
-            out.append(Relation(name, "CONTACT", f"{name}.CONTACTNAME"))
-    return out
+            by = f"{name}.{f.key_part}" if f.key_part else name
+            out.setdefault(f.references, Relation(f.references, f.references, by))
+    for name, f in obj.definition.fields.items():
+        if f.contact_block:
+            out.setdefault(name, Relation(name, "CONTACT", f"{name}.CONTACTNAME"))
+    return list(out.values())
 
 
 OBJECTS: dict[str, ObjectDef] = {d.name: object_def(d) for d in CATALOGUE.objects.values() if d.line_of is None}
-# Line objects (APBILLITEM, GLENTRY, ...), defined with their documents.
-LINE_OBJECTS: dict[str, Definition] = {d.name: d for d in CATALOGUE.objects.values() if d.line_of is not None}
+# Line objects (APBILLITEM, GLENTRY, ...): read on their own, written with their documents.
+LINE_OBJECTS: dict[str, ObjectDef] = {
+    d.name: object_def(d) for d in CATALOGUE.objects.values() if d.line_of is not None}
 READ_FIELDS: dict[str, frozenset[str]] = {o.name: o.read_fields for o in OBJECTS.values() if o.read_fields}
 # How an invalid reference to each object reads (fylein's error regexes; SUPDOC: the simulator's choice).
 INVALID_REFERENCE_TEXT: dict[str, str] = {

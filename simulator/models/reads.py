@@ -16,8 +16,9 @@ from typing import Any
 from lxml import etree
 
 from intacct_harness.simulator.errors import InvalidArgument, InvalidQuery, ReadMoreExpired, UnknownObject
+from intacct_harness.simulator.models import lines
 from intacct_harness.simulator.models.context import Ctx, Output
-from intacct_harness.simulator.models.objects import READ_FIELDS, SYSTEM_FIELDS, ObjectDef
+from intacct_harness.simulator.models.objects import SYSTEM_FIELDS, ObjectDef
 from intacct_harness.simulator.models.permissions import FUNCTION_VERBS
 from intacct_harness.simulator.query import (
     Predicate,
@@ -50,7 +51,7 @@ def _object(ctx: Ctx, name: str, function: str) -> ObjectDef:
 
 
 def _known_fields(ctx: Ctx, obj: ObjectDef) -> set[str]:
-    known = set(obj.fields) | SYSTEM_FIELDS | ctx.company.custom_fields(obj.name) | READ_FIELDS.get(obj.name, set())
+    known = set(obj.fields) | SYSTEM_FIELDS | ctx.company.custom_fields(obj.name) | obj.read_fields
     known |= {f"GLDIM{d}" for d in ctx.company.user_dimensions}
     if obj.lines is not None:
         known |= {"TOTALENTERED", "TOTALDUE", "TOTALPAID", "STATE"}
@@ -90,7 +91,7 @@ def _column_of(ctx: Ctx, obj: ObjectDef) -> Any:
     and has an expression index.
     """
     custom = {f.upper() for f in ctx.company.custom_fields(obj.name)}
-    standard = (obj.fields | SYSTEM_FIELDS | READ_FIELDS.get(obj.name, set())) - custom
+    standard = (obj.fields | SYSTEM_FIELDS | obj.read_fields) - custom
     if obj.lines is not None:
         standard = (standard | {"TOTALENTERED", "TOTALDUE", "TOTALPAID", "STATE"}) - {obj.lines.container}
 
@@ -119,12 +120,13 @@ class Source:
     """A query's matching records, visible to the session, in RECORDNO order, pulled page by page.
 
     SQLite selects (and counts) them where the condition compiles exactly; otherwise SQLite narrows the
-    candidates and each is evaluated here as well. USERINFO reads the company's users instead.
+    candidates and each is evaluated here as well. USERINFO reads the company's users instead, and a line
+    object (APBILLITEM) its documents' lines.
     """
 
     def __init__(self, ctx: Ctx, obj: ObjectDef, pred: Predicate | None, case_insensitive: bool = False) -> None:
         self.ctx, self.obj, self.pred = ctx, obj, pred
-        self.users = obj.name == "USERINFO"
+        self.users = obj.name == "USERINFO" or obj.parent is not None   # records not stored as such
         self.sql = Sql(exact=False) if self.users else to_sql(pred, _column_of(ctx, obj), _indexes(obj),
                                                              case_insensitive)
         exact = self.sql.exact or pred is None
@@ -137,7 +139,12 @@ class Source:
     def records(self, after: int = 0, upto: int | None = None, limit: int = -1, offset: int = 0) -> Iterator[Record]:
         """Matches with ``after < RECORDNO <= upto``; ``limit``/``offset`` count matches."""
         if self.users:
-            found: Iterator[Record] = (r for r in users_as_records(self.ctx) if r.recordno > after)
+            if self.obj.parent is None:
+                made = users_as_records(self.ctx)
+            else:   # lines are numbered like records: a line made after the first page is not in it
+                made = [r for r in lines.as_records(self.ctx, self.obj)
+                        if self.ctx.visible(r) and (upto is None or r.recordno <= upto)]
+            found: Iterator[Record] = (r for r in made if r.recordno > after)
         else:
             exact = self.test is None
             found = self.ctx.tx.select(self.ctx.company_id, self.obj.name, self.sql.where, self.sql.params,
@@ -214,9 +221,10 @@ def read(ctx: Ctx, el: etree._Element) -> Output:
     fields = _fields(ctx, obj, text_of(el, "fields"))
     keys = _requested_keys(el, "read")
     if keys:
-        recs = [ctx.tx.by_recordno(ctx.company_id, obj.name, int(k)) if k.isascii() and k.isdigit() else None
-                for k in keys]
-        found = [r for r in recs if r is not None and ctx.visible(r)]
+        numbers = [int(k) for k in keys if k.isascii() and k.isdigit()]
+        found = [r for r in lines.fetch(ctx, obj, numbers) if ctx.visible(r)]
+    elif obj.parent is not None:
+        found = list(Source(ctx, obj, None).records(limit=100))
     else:
         found = list(ctx.tx.select(ctx.company_id, obj.name, entity=ctx.session.entity, limit=100))
     return _uppercase_list(obj, found, fields)

@@ -26,7 +26,7 @@ from intacct_harness.simulator.errors import (
     UnknownField,
     UnknownObject,
 )
-from intacct_harness.simulator.models import doc_state, journal, limits
+from intacct_harness.simulator.models import doc_state, journal, limits, references
 from intacct_harness.simulator.models.context import Ctx, Output
 from intacct_harness.simulator.models.objects import (
     INVALID_REFERENCE_TEXT,
@@ -184,10 +184,16 @@ def validate_fields(ctx: Ctx, obj: ObjectDef, doc: dict[str, Any], creating: boo
                 raise RequiredField(field, obj.name)
     for field, target in obj.references.items():
         value = clean.get(field)
+        part = obj.definition.fields[field].key_part if obj.definition is not None else None
+        if part is not None and isinstance(value, dict):   # PERSONALINFO/CONTACTNAME names a CONTACT
+            value = value.get(part)
+            field = f"{field}.{part}"
+            if creating and field.split(".")[0] in obj.required and not value:
+                raise RequiredField(field, obj.name)
         if isinstance(value, str) and value:
             ref = _validate_reference(ctx, target, value, obj.name)
             name_field = field.replace("ID", "NAME")
-            if name_field in obj.fields:
+            if name_field in obj.fields or name_field in obj.read_fields:   # VENDORNAME, PROJECT's CUSTOMERNAME
                 clean[name_field] = ref.doc.get("NAME", "")
     if "customfields" in clean:
         _line_custom_fields(ctx, obj, clean)
@@ -314,21 +320,25 @@ def insert(ctx: Ctx, obj: ObjectDef, raw: dict[str, Any]) -> Record:
         limits.total_of(obj.name, lines, spec.amount_field)   # lines in cents; no negative total
         doc["TOTALPAID"] = "0"
         doc_state.set_totals(obj, doc, lines)
-        number_lines(recordno, lines)
+        number_lines(ctx, recordno, lines)
         doc[spec.container] = {spec.item: lines}
     megaentity = str(raw.get("MEGAENTITYID", "") or "")
     if megaentity and not entity:   # seeds may place a record in an entity
         entity = megaentity
     stamp(ctx, obj, doc, recordno, entity)
+    if obj.name in BEFORE_STORE:
+        BEFORE_STORE[obj.name](ctx, doc)
     rec = Record(obj.name, recordno, key, entity, doc)
     ctx.tx.insert_record(ctx.company_id, rec, name_of(obj, doc))
     ctx.forget(obj.name, key)
     return rec
 
 
-def number_lines(recordno: int, lines: list[dict[str, Any]]) -> None:
+def number_lines(ctx: Ctx, recordno: int, lines: list[dict[str, Any]]) -> None:
+    """Each line is a record of its own in Sage: its own RECORDNO, RECORDKEY naming the document, LINE_NO."""
     for n, line in enumerate(lines, start=1):
-        line["RECORDNO"] = f"{recordno}.{n}"
+        line["RECORDNO"] = str(ctx.tx.next_recordno(ctx.company_id))
+        line["RECORDKEY"] = str(recordno)
         line["LINE_NO"] = str(n)
 
 
@@ -351,6 +361,11 @@ def _object_elements(el: etree._Element, function: str) -> list[etree._Element]:
 
 # Objects whose generic create is not the document path (APPYMT: models/payments.py registers itself).
 CUSTOM_CREATES: dict[str, Callable[[Ctx, ObjectDef, dict[str, Any]], Record]] = {}
+# Objects whose generic update / delete follow rules of their own (payments: models/payment_changes.py).
+CUSTOM_UPDATES: dict[str, Callable[[Ctx, ObjectDef, Record, dict[str, Any]], None]] = {}
+CUSTOM_DELETES: dict[str, Callable[[Ctx, ObjectDef, Record], None]] = {}
+# What Sage derives when a record of an object is written (EMPLOYEE: its contact; models/contacts.py registers).
+BEFORE_STORE: dict[str, Callable[[Ctx, dict[str, Any]], None]] = {}
 
 
 def create(ctx: Ctx, el: etree._Element) -> Output:
@@ -394,6 +409,10 @@ def update(ctx: Ctx, el: etree._Element) -> Output:
         if not isinstance(raw, dict):
             raise RequiredField(f"RECORDNO or {obj.id_field}", obj.name)
         rec = _find_for_update(ctx, obj, raw)
+        if obj.name in CUSTOM_UPDATES:
+            CUSTOM_UPDATES[obj.name](ctx, obj, rec, raw)
+            data.append(record_element(obj.name.lower(), _result_fields(obj, rec)))
+            continue
         doc_state.guard(obj, rec, "update")
         changes = validate_fields(ctx, obj, {k: v for k, v in raw.items() if k != "RECORDNO"}, creating=False)
         limits.check_record(obj.name, changes)
@@ -401,7 +420,7 @@ def update(ctx: Ctx, el: etree._Element) -> Output:
             lines = validate_lines(ctx, obj, raw)
             limits.check_record(obj.name, {}, obj.lines.item, lines)
             limits.total_of(obj.name, lines, obj.lines.amount_field)
-            number_lines(rec.recordno, lines)
+            number_lines(ctx, rec.recordno, lines)
             changes[obj.lines.container] = {obj.lines.item: lines}
             changes["TOTALPAID"] = rec.doc.get("TOTALPAID", "0")
             doc_state.set_totals(obj, changes, lines)
@@ -411,6 +430,8 @@ def update(ctx: Ctx, el: etree._Element) -> Output:
         rec.doc.update(changes)
         rec.doc["WHENMODIFIED"] = ctx.timestamp()
         rec.doc["MODIFIEDBY"] = ctx.session.user_id
+        if obj.name in BEFORE_STORE:
+            BEFORE_STORE[obj.name](ctx, rec.doc)
         ctx.forget(obj.name, rec.key)
         rec.key = new_key
         ctx.tx.update_record(ctx.company_id, rec, name_of(obj, rec.doc))
@@ -433,7 +454,10 @@ def delete(ctx: Ctx, el: etree._Element) -> Output:
             rec = ctx.tx.by_key(ctx.company_id, obj.name, key)
         if rec is None or not ctx.visible(rec):
             raise RecordNotFound(f"Cannot find {obj.name.lower()} with key '{key}' to delete.")
+        if obj.name in CUSTOM_DELETES:
+            CUSTOM_DELETES[obj.name](ctx, obj, rec)
         doc_state.guard(obj, rec, "delete")
+        references.refuse_if_used(ctx, obj, rec)
         ctx.tx.delete_record(ctx.company_id, obj.name, rec.recordno)
         ctx.forget(obj.name, rec.key)
     return Output(object=obj.name, records=len(keys), transactions=len(keys))

@@ -1,0 +1,33 @@
+"""Contacts: CONTACT records, and the employee's contact that EMPLOYEE reads answer as ``CONTACT.*``.
+
+An employee names an existing contact in ``PERSONALINFO/CONTACTNAME`` (developer.intacct.com/api/
+employee-expenses/employees: "Contact name of an existing contact"; checked through the EMPLOYEE definition's
+reference). fylein reads the employee's name and e-mail as ``CONTACT.FIRSTNAME`` ... ``CONTACT.EMAIL1`` and
+``CONTACTKEY`` ([pysdk:apis/constants.py]); the simulator copies the contact onto the employee when it is
+written (simulator's choice: a later change to the contact shows once the employee is written again).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from intacct_harness.simulator.models import writes
+from intacct_harness.simulator.models.context import Ctx
+from intacct_harness.simulator.models.objects import OBJECTS
+
+_KEEP = frozenset(OBJECTS["CONTACT"].fields) - {"TAXSCHEDULE"}
+
+
+def employee_contact(ctx: Ctx, doc: dict[str, Any]) -> None:
+    info = doc.get("PERSONALINFO")
+    name = info.get("CONTACTNAME") if isinstance(info, dict) else None
+    contact = ctx.lookup(OBJECTS["CONTACT"], str(name)) if name else None
+    if contact is None:
+        doc.pop("CONTACT", None)
+        doc.pop("CONTACTKEY", None)
+        return
+    doc["CONTACT"] = {k: v for k, v in contact.doc.items() if k in _KEEP}
+    doc["CONTACTKEY"] = str(contact.recordno)
+
+
+writes.BEFORE_STORE["EMPLOYEE"] = employee_contact
