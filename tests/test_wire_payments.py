@@ -119,8 +119,6 @@ def test_create_arpayment_pays_an_invoice(gw):
     (lambda k: arpayment(k, "81"), "expected at most the 80 due on invoice"),
     (lambda k: arpayment(k, "50", paid="40"), "Invalid value '40' for field paymentamount: expected at least the 50"),
     (lambda k: arpayment(k, "10", bank="NOBANK"), "Bank account 'NOBANK' specified is not valid."),
-    (lambda k: arpayment(k, "10").replace("<refid>", "<memo>x</memo><refid>"), "Field 'memo' is not defined"),
-    (lambda k: arpayment(k, "10").replace("<customerid>C1</customerid>", ""), "Required field customerid"),
     (lambda k: "<create><ARPYMT><PAYMENTMETHOD>Cash</PAYMENTMETHOD><CUSTOMERID>C1</CUSTOMERID><RECEIPTDATE>"
      "11/21/2026</RECEIPTDATE><ARPYMTDETAILS><ARPYMTDETAIL><RECORDKEY>1</RECORDKEY></ARPYMTDETAIL></ARPYMTDETAILS>"
      "</ARPYMT></create>", "Required field FINANCIALENTITY is missing on ARPYMT."),
@@ -129,6 +127,21 @@ def test_arpayment_refusals_leave_the_invoice_unpaid(gw, body, text):
     key = new_invoice(gw)
     reply = gw.call(fn(body(key)))
     assert text in reply.errors()[0]["description2"], reply.errors()
+    assert totals(gw, "ARINVOICE", key) == ("0", "80", "Posted")
+
+
+@pytest.mark.parametrize(("body", "element", "expected"), [
+    (lambda k: arpayment(k, "10").replace("<refid>", "<memo>x</memo><refid>"), "memo",
+     "( undepfundsacct, refid, overpaylocid, overpaydeptid, datereceived, paymentmethod, basecurr, currency, "
+     "exchratedate, exchratetype, exchrate, cctype, authcode, arpaymentitem, onlinecardpayment, onlineachpayment )"),
+    (lambda k: arpayment(k, "10").replace("<customerid>C1</customerid>", ""), "paymentamount", "( customerid )"),
+])
+def test_arpayment_elements_out_of_the_dtd_fail_the_request(gw, body, element, expected):
+    key = new_invoice(gw)
+    reply = gw.call(fn(body(key)))
+    assert (reply.control_status, reply.errornos()) == ("failure", ["XL03000003"])
+    assert f"Element '{element}': This element is not expected. Expected is one of {expected}." in \
+        reply.errors()[0]["description2"]
     assert totals(gw, "ARINVOICE", key) == ("0", "80", "Posted")
 
 

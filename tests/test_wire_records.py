@@ -112,7 +112,6 @@ def test_valid_dimensions_custom_fields_and_udd(gw):
     ("<create_invoice><customerid>C1</customerid><datecreated><year>2026</year><month>13</month><day>1</day>"
      "</datecreated><invoiceitems><lineitem><glaccountno>4000</glaccountno><amount>1</amount></lineitem>"
      "</invoiceitems></create_invoice>", "BL01001975", "datecreated"),
-    ("<create_invoice><customerid>C1</customerid><bogus>1</bogus></create_invoice>", "PL03000002", "bogus"),
 ])
 def test_bad_values_are_clear_function_errors(gw, xml, errorno, fragment):
     reply = gw.call(fn(xml))
@@ -121,6 +120,13 @@ def test_bad_values_are_clear_function_errors(gw, xml, errorno, fragment):
     err = first_error(reply)
     assert err["errorno"] == errorno
     assert fragment in err["description2"]
+
+
+def test_an_element_the_dtd_does_not_allow_fails_the_whole_request(gw):
+    reply = gw.call(fn("<create_invoice><customerid>C1</customerid><bogus>1</bogus></create_invoice>"))
+    assert (reply.control_status, reply.errornos()) == ("failure", ["XL03000003"])
+    assert "Element 'bogus': This element is not expected. Expected is one of ( datecreated )." in \
+        first_error(reply)["description2"]
 
 
 def test_legacy_create_invoice_and_bill_answer_with_key(gw):

@@ -47,7 +47,9 @@ from intacct_harness.simulator.models import (
     attachments,
     contacts,  # noqa: F401  (registers the employee-contact rule with writes)
     corrections,
+    legacy_schema,
     metadata,
+    payment_changes,
     payments,
     reads,
     references,
@@ -99,6 +101,7 @@ FUNCTIONS: dict[str, FunctionImpl] = {
     **corrections.FUNCTIONS,
     **attachments.FUNCTIONS,
     **payments.FUNCTIONS,
+    **payment_changes.FUNCTIONS,
     **references.FUNCTIONS,
 }
 
@@ -251,6 +254,7 @@ class Backend:
             self._check_sender(tx, control)
             if any(tx.controlid_seen(control.senderid, c, control.controlid) for c in unique_in):
                 raise DuplicateControlId(control.controlid)
+            legacy_schema.check_request((f.name, f.element) for op in request.operations for f in op.functions)
             outcomes = [self._operation(tx, control, op, endpoint, now, inject) for op in request.operations]
         except IntacctError as exc:  # control level
             self._journal_failure(tx, now, unique_in[0] if unique_in else None, exc, control.controlid)
@@ -477,7 +481,7 @@ def _fault_after(fault: FaultRule | None, reply: Reply) -> Reply:
     return Reply(reply.http_status, reply.body[: len(reply.body) // 2])
 
 
-READ_ONLY = frozenset({"getAPISession", "read", "readByName", "readByQuery", "readMore", "query", "inspect",
+READ_ONLY = frozenset({"getAPISession", "read", "readByName", "readByQuery", "readMore", "query", "inspect", "lookup",
                        "getDimensions", "getUserPermissions"})
 
 

@@ -53,8 +53,21 @@ _NAMED: dict[str, Any] = {
     "InvalidReference": lambda m: catalogue.InvalidReference("Injected invalid reference.", m["object"] or "object"),
 }
 _OPERATIONS = {"create": "CREATE", "update": "UPDATE", "delete": "DELETE", "read": "READ",
-               "readByQuery": "READ_BY_QUERY", "readByName": "READ_BY_NAME", "query": "QUERY",
-               "create_invoice": "CREATE", "create_bill": "CREATE"}
+               "readByQuery": "READ_BY_QUERY", "readByName": "READ_BY_NAME", "query": "QUERY", "lookup": "INSPECT",
+               "inspect": "INSPECT"}
+# The legacy functions: the object each works on, and its API operation (the verb in its name).
+LEGACY_OBJECTS = {
+    "create_invoice": "ARINVOICE", "update_invoice": "ARINVOICE", "reverse_invoice": "ARINVOICE",
+    "delete_invoice": "ARINVOICE", "create_bill": "APBILL", "update_bill": "APBILL", "reverse_bill": "APBILL",
+    "delete_bill": "APBILL", "create_apadjustment": "APADJUSTMENT", "update_apadjustment": "APADJUSTMENT",
+    "delete_apadjustment": "APADJUSTMENT", "create_aradjustment": "ARADJUSTMENT",
+    "update_aradjustment": "ARADJUSTMENT", "delete_aradjustment": "ARADJUSTMENT", "create_arpayment": "ARPYMT",
+    "apply_arpayment": "ARPYMT", "reverse_arpayment": "ARPYMT", "reverse_appayment": "APPYMT",
+    "create_supdoc": "SUPDOC", "update_supdoc": "SUPDOC", "delete_supdoc": "SUPDOC", "get_supdoc": "SUPDOC",
+    "create_supdocfolder": "SUPDOCFOLDER", "delete_customer": "CUSTOMER", "delete_vendor": "VENDOR",
+}
+_VERB_OPERATIONS = {"create": "CREATE", "update": "UPDATE", "delete": "DELETE", "reverse": "UPDATE",
+                    "apply": "UPDATE", "get": "READ"}
 
 
 class FaultRuleError(ValueError):
@@ -152,16 +165,16 @@ class FaultRule:
 
 
 def operation_of(function: str) -> str:
+    if function in LEGACY_OBJECTS:
+        return _VERB_OPERATIONS.get(function.split("_", 1)[0], function.upper())
     return _OPERATIONS.get(function, function.upper())
 
-
-_LEGACY_OBJECTS = {"create_invoice": "ARINVOICE", "create_bill": "APBILL"}
 
 
 def function_object(name: str, element: Any) -> str:
     """The object a function works on: ``<object>``, the first child of create/update, or the legacy one."""
-    if name in _LEGACY_OBJECTS:
-        return _LEGACY_OBJECTS[name]
+    if name in LEGACY_OBJECTS:
+        return LEGACY_OBJECTS[name]
     obj = element.findtext("object")
     if obj:
         return obj.strip().upper()

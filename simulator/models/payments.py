@@ -25,6 +25,7 @@ from intacct_harness.simulator.models.context import Ctx, Output
 from intacct_harness.simulator.models.objects import OBJECTS, ObjectDef
 from intacct_harness.simulator.store import Record
 
+DRAFT = "Draft"
 PAYMENT_METHODS = frozenset({"Printed Check", "Online", "Cash", "EFT", "Credit Card", "Online Charge Card",
                              "WF Check", "WF Domestic ACH", "WF USD Wire", "ACH", "Charge Card"})
 
@@ -65,7 +66,7 @@ _ARPAYMENT = frozenset({"customerid", "paymentamount", "translatedamount", "batc
                         "arpaymentitem"})
 
 
-def _amount(field: str, value: Any) -> Decimal:
+def amount_of(field: str, value: Any) -> Decimal:
     text = writes.check_number(field, str(value or "").strip() or "x")
     number = Decimal(text)
     if number <= 0:
@@ -85,8 +86,10 @@ def _method(method: str, field: str) -> str:
     return method
 
 
-def _pay(ctx: Ctx, obj: ObjectDef, key: str, party_field: str, party: str, paid: Decimal, doc_object: str) -> Record:
-    """Apply ``paid`` to the document numbered ``key`` of ``party``; refuse what Sage refuses."""
+def pay(ctx: Ctx, obj: ObjectDef, key: str, party_field: str, party: str, paid: Decimal, doc_object: str,
+         apply: bool = True) -> Record:
+    """Apply ``paid`` to the document numbered ``key`` of ``party``; refuse what Sage refuses (``apply`` False:
+    check only, as a draft payment does)."""
     rec = ctx.tx.by_recordno(ctx.company_id, obj.name, int(key)) if key.isascii() and key.isdigit() else None
     if rec is None or not ctx.visible(rec) or rec.doc.get(party_field) != party:
         raise InvalidReference(f"{obj.label} '{key[:50]}' specified is not valid for {party_field} {party}.",
@@ -95,6 +98,8 @@ def _pay(ctx: Ctx, obj: ObjectDef, key: str, party_field: str, party: str, paid:
     due = doc_state.amount(rec.doc, "TOTALDUE")
     if paid > due:
         raise InvalidFieldValue("amount", str(paid), f"at most the {due} due on {obj.label.lower()} {key}")
+    if not apply:
+        return rec
     doc_state.apply_payment(rec.doc, paid)
     rec.doc["WHENPAID" if doc_state.amount(rec.doc, "TOTALDUE") == 0 else "WHENMODIFIED"] = ctx.timestamp()[:10]
     ctx.tx.update_record(ctx.company_id, rec, None)
@@ -111,6 +116,11 @@ def _store(ctx: Ctx, obj: ObjectDef, doc: dict[str, Any]) -> Record:
 
 def create_generic(ctx: Ctx, obj: ObjectDef, raw: dict[str, Any]) -> Record:
     """One generic ``<APPYMT>`` / ``<ARPYMT>``: pay documents of one party from a bank account."""
+    return _store(ctx, obj, checked_payment(ctx, obj, raw))
+
+
+def checked_payment(ctx: Ctx, obj: ObjectDef, raw: dict[str, Any]) -> dict[str, Any]:
+    """A generic payment checked and, unless it is a draft, applied to its documents; returns the payment's fields."""
     spec = PAYMENTS[obj.name]
     for field in raw:
         if field not in spec.header:
@@ -129,6 +139,7 @@ def create_generic(ctx: Ctx, obj: ObjectDef, raw: dict[str, Any]) -> Record:
     details = writes.as_list(holder.get(spec.details[1]) if isinstance(holder, dict) else None)
     if not details:
         raise RequiredField(spec.details[0], obj.name)
+    draft = _action(raw) == "Draft"
     total = Decimal(0)
     for detail in details:
         if not isinstance(detail, dict) or not str(detail.get("RECORDKEY") or "").strip():
@@ -136,45 +147,63 @@ def create_generic(ctx: Ctx, obj: ObjectDef, raw: dict[str, Any]) -> Record:
         for field in detail:
             if field not in _DETAIL:
                 raise UnknownField(field, spec.details[1])
-        paid = _amount("TRX_PAYMENTAMOUNT", detail.get("TRX_PAYMENTAMOUNT"))
-        _pay(ctx, OBJECTS[spec.pays], str(detail["RECORDKEY"]).strip(), spec.party_field, party, paid, obj.name)
+        paid = amount_of("TRX_PAYMENTAMOUNT", detail.get("TRX_PAYMENTAMOUNT"))
+        pay(ctx, OBJECTS[spec.pays], str(detail["RECORDKEY"]).strip(), spec.party_field, party, paid, obj.name,
+             apply=not draft)
         total += paid
-    doc.update({"TOTALENTERED": str(total), "STATE": "Complete", spec.details[0]: {spec.details[1]: details}})
-    return _store(ctx, obj, doc)
+    doc.update({"TOTALENTERED": str(total), "STATE": DRAFT if draft else "Complete",
+                spec.details[0]: {spec.details[1]: details}})
+    return doc
+
+
+def _action(raw: dict[str, Any]) -> str:
+    """``ACTION``: ``Submit`` (the default) posts the payment, ``Draft`` keeps it unapplied (the payment docs)."""
+    action = str(raw.get("ACTION") or "Submit").strip()
+    if action not in ("Submit", "Draft"):
+        raise InvalidFieldValue("ACTION", action, "Submit or Draft")
+    return action
+
+
+def legacy_elements(ctx: Ctx, el: etree._Element, obj: ObjectDef, verb: str, allowed: frozenset[str]) -> dict[str, Any]:
+    """A legacy payment function's elements, after the permission check; an element it does not take is refused."""
+    ctx.require(obj.module, verb, {"Add": "CREATE", "Edit": "UPDATE"}[verb], obj.name)
+    raw = writes.element_value(el)
+    raw = raw if isinstance(raw, dict) else {}
+    for field in raw:
+        if field not in allowed:
+            raise UnknownField(field, el.tag)
+    return raw
 
 
 def create_arpayment(ctx: Ctx, el: etree._Element) -> Output:
     """Legacy ``create_arpayment``: receive a customer's payment, applied to the invoices it names."""
     obj = OBJECTS["ARPYMT"]
-    ctx.require(obj.module, "Add", "CREATE", obj.name)
-    raw = writes.element_value(el)
-    raw = raw if isinstance(raw, dict) else {}
-    for field in raw:
-        if field not in _ARPAYMENT:
-            raise UnknownField(field, el.tag)
+    raw = legacy_elements(ctx, el, obj, "Add", _ARPAYMENT)
     customer = str(raw.get("customerid") or "").strip()
     if not customer:
         raise RequiredField("customerid", el.tag)
     party = writes.validate_fields(ctx, obj, {"CUSTOMERID": customer}, creating=False)
-    amount = _amount("paymentamount", raw.get("paymentamount"))
+    amount = amount_of("paymentamount", raw.get("paymentamount"))
     if raw.get("bankaccountid"):
         _bank_account(ctx, str(raw["bankaccountid"]), obj.name)
     if raw.get("paymentmethod"):
         _method(str(raw["paymentmethod"]), "paymentmethod")
     applied = Decimal(0)
+    details = []
     for item in writes.as_list(raw.get("arpaymentitem")):
         if not isinstance(item, dict) or not str(item.get("invoicekey") or "").strip():
             raise RequiredField("invoicekey", "arpaymentitem")
-        paid = _amount("amount", item.get("amount"))
-        _pay(ctx, OBJECTS["ARINVOICE"], str(item["invoicekey"]).strip(), "CUSTOMERID", customer, paid, obj.name)
+        paid = amount_of("amount", item.get("amount"))
+        pay(ctx, OBJECTS["ARINVOICE"], str(item["invoicekey"]).strip(), "CUSTOMERID", customer, paid, obj.name)
         applied += paid
+        details.append({"RECORDKEY": str(item["invoicekey"]).strip(), "TRX_PAYMENTAMOUNT": str(paid)})
     if applied > amount:
         raise InvalidFieldValue("paymentamount", str(amount), f"at least the {applied} applied to invoices")
     doc = {"CUSTOMERID": customer, "PAYMENTAMOUNT": str(amount), "TOTALPAID": str(applied),
            "FINANCIALENTITY": str(raw.get("bankaccountid") or raw.get("undepfundsacct") or ""),
            "DOCNUMBER": str(raw.get("refid") or ""), "PAYMENTMETHOD": str(raw.get("paymentmethod") or ""),
            "RECEIPTDATE": writes.legacy_date(raw["datereceived"], "datereceived") if raw.get("datereceived") else "",
-           "STATE": "Posted", **party}
+           "STATE": "Posted", "ARPYMTDETAILS": {"ARPYMTDETAIL": details}, **party}
     rec = _store(ctx, obj, doc)
     return Output(key=str(rec.recordno), object=obj.name, records=1, transactions=1)
 

@@ -1,0 +1,160 @@
+"""Changing payments after the fact: reverse, apply an overpayment, and generic update / delete of drafts.
+
+- ``reverse_appayment`` / ``reverse_arpayment key="N"`` with ``datereversed`` (and ``description``) as
+  developer.intacct.com documents them: every amount the payment applied is taken back from its bills or
+  invoices (TOTALPAID, TOTALDUE and STATE move back), and the payment is Reversed. The simulator keeps no separate
+  reversal record for a payment (simulator's choice).
+- ``apply_arpayment`` (``arpaymentkey``, ``paymentdate``, ``memo``, ``arpaymentitems/arpaymentitem{invoicekey,
+  amount}``) applies what a payment has not yet applied (an overpayment) to more invoices; each amount at most what
+  the invoice has due, all together at most what the payment has left.
+- Generic ``update`` / ``delete`` of APPYMT and ARPYMT: "You can only update a payment that is in draft state"
+  and (AR) "You can only delete payments that are in draft state" (the payment pages); the simulator applies the
+  AR delete rule to AP too (simulator's choice: the AP page documents delete without saying). A draft has applied
+  nothing, so changing or removing it moves no document.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from lxml import etree
+
+from intacct_harness.simulator.errors import (
+    InvalidArgument,
+    InvalidFieldValue,
+    PaymentStateRefused,
+    RecordNotFound,
+    RequiredField,
+)
+from intacct_harness.simulator.models import doc_state, payments, writes
+from intacct_harness.simulator.models.context import Ctx, Output
+from intacct_harness.simulator.models.objects import OBJECTS, ObjectDef
+from intacct_harness.simulator.store import Record
+
+REVERSED = "Reversed"
+_REVERSE = {"reverse_appayment": "APPYMT", "reverse_arpayment": "ARPYMT"}
+_REVERSE_ELEMENTS = frozenset({"datereversed", "description", "nsfclosedaccount"})
+_APPLY_ELEMENTS = frozenset({"arpaymentkey", "paymentdate", "memo", "overpaylocid", "overpaydeptid",
+                             "arpaymentitems"})
+
+
+def _payment(ctx: Ctx, obj: ObjectDef, key: str, function: str) -> Record:
+    rec = ctx.tx.by_recordno(ctx.company_id, obj.name, int(key)) if key.isascii() and key.isdigit() else None
+    if rec is None or not ctx.visible(rec):
+        raise RecordNotFound(f"Cannot find {obj.label.lower()} with key '{key[:100]}' ({function}).")
+    return rec
+
+
+def _details(obj: ObjectDef, doc: dict[str, Any]) -> list[dict[str, Any]]:
+    spec = payments.PAYMENTS[obj.name]
+    holder = doc.get(spec.details[0])
+    return [d for d in writes.as_list(holder.get(spec.details[1]) if isinstance(holder, dict) else None)
+            if isinstance(d, dict)]
+
+
+def _unapply(ctx: Ctx, obj: ObjectDef, rec: Record) -> None:
+    """Take back from each bill or invoice what the payment applied to it."""
+    target = OBJECTS[payments.PAYMENTS[obj.name].pays]
+    for detail in _details(obj, rec.doc):
+        key = str(detail.get("RECORDKEY") or "")
+        doc = ctx.tx.by_recordno(ctx.company_id, target.name, int(key)) if key.isdigit() else None
+        if doc is None:
+            continue   # the document was deleted since (it could not be while paid; kept for old stores)
+        doc_state.apply_payment(doc.doc, -Decimal(str(detail.get("TRX_PAYMENTAMOUNT") or "0")))
+        doc.doc.pop("WHENPAID", None)
+        ctx.tx.update_record(ctx.company_id, doc, None)
+
+
+def reverse_payment(ctx: Ctx, el: etree._Element) -> Output:
+    """reverse_appayment / reverse_arpayment: undo what the payment applied; the payment is Reversed."""
+    obj = OBJECTS[_REVERSE[el.tag]]
+    raw = payments.legacy_elements(ctx, el, obj, "Edit", _REVERSE_ELEMENTS)
+    key = (el.get("key") or "").strip()
+    if not key:
+        raise InvalidArgument(f"{el.tag} requires the key attribute (the payment's RECORDNO).")
+    if not raw.get("datereversed"):
+        raise RequiredField("datereversed", el.tag)
+    when = writes.legacy_date(raw["datereversed"], "datereversed")
+    rec = _payment(ctx, obj, key, el.tag)
+    state = str(rec.doc.get("STATE", ""))
+    if state in (payments.DRAFT, REVERSED):
+        raise PaymentStateRefused(obj.label, rec.recordno, state, "only a posted payment can be reversed",
+                                  "Delete a draft payment instead; a reversed payment stays as it is.")
+    _unapply(ctx, obj, rec)
+    rec.doc.update({"STATE": REVERSED, "REVERSALDATE": when, "WHENMODIFIED": ctx.timestamp(),
+                    "MODIFIEDBY": ctx.session.user_id})
+    if raw.get("description"):
+        rec.doc["REVERSALDESCRIPTION"] = str(raw["description"])
+    ctx.tx.update_record(ctx.company_id, rec, None)
+    return Output(key=str(rec.recordno), object=obj.name, records=1, transactions=1)
+
+
+def apply_arpayment(ctx: Ctx, el: etree._Element) -> Output:
+    """apply_arpayment: apply the part of an AR payment not yet applied to further invoices."""
+    obj = OBJECTS["ARPYMT"]
+    raw = payments.legacy_elements(ctx, el, obj, "Edit", _APPLY_ELEMENTS)
+    for field in ("arpaymentkey", "paymentdate", "arpaymentitems"):
+        if not raw.get(field):
+            raise RequiredField(field, el.tag)
+    writes.legacy_date(raw["paymentdate"], "paymentdate")
+    rec = _payment(ctx, obj, str(raw["arpaymentkey"]).strip(), el.tag)
+    state = str(rec.doc.get("STATE", ""))
+    if state in (payments.DRAFT, REVERSED):
+        raise PaymentStateRefused(obj.label, rec.recordno, state, "only a posted payment can be applied",
+                                  "Apply a payment that is posted and has an amount left to apply.")
+    received = Decimal(str(rec.doc.get("PAYMENTAMOUNT") or rec.doc.get("TOTALENTERED") or "0"))
+    applied = Decimal(str(rec.doc.get("TOTALPAID") or rec.doc.get("TOTALENTERED") or "0"))
+    items = raw["arpaymentitems"].get("arpaymentitem") if isinstance(raw["arpaymentitems"], dict) else None
+    details = _details(obj, rec.doc)
+    total = Decimal(0)
+    customer = str(rec.doc.get("CUSTOMERID", ""))
+    for item in writes.as_list(items):
+        if not isinstance(item, dict) or not str(item.get("invoicekey") or "").strip():
+            raise RequiredField("invoicekey", "arpaymentitem")
+        paid = payments.amount_of("amount", item.get("amount"))
+        total += paid
+        if total > received - applied:
+            raise InvalidFieldValue("amount", str(paid), f"at most the {received - applied} payment {rec.recordno} "
+                                    "has left to apply")
+        invoice = str(item["invoicekey"]).strip()
+        payments.pay(ctx, OBJECTS["ARINVOICE"], invoice, "CUSTOMERID", customer, paid, obj.name)
+        details.append({"RECORDKEY": invoice, "TRX_PAYMENTAMOUNT": str(paid)})
+    if total == 0:
+        raise RequiredField("arpaymentitem", el.tag)
+    rec.doc.update({"TOTALPAID": str(applied + total), "ARPYMTDETAILS": {"ARPYMTDETAIL": details},
+                    "WHENMODIFIED": ctx.timestamp(), "MODIFIEDBY": ctx.session.user_id})
+    ctx.tx.update_record(ctx.company_id, rec, None)
+    return Output(key=str(rec.recordno), object=obj.name, records=1, transactions=1)
+
+
+def _draft_only(obj: ObjectDef, rec: Record, action: str) -> None:
+    state = str(rec.doc.get("STATE", ""))
+    if state != payments.DRAFT:
+        raise PaymentStateRefused(obj.label, rec.recordno, state or "posted",
+                                  f"only a draft payment can be {action}",
+                                  f"Reverse the payment (reverse_{obj.name[:2].lower()}payment) instead.")
+
+
+def update_payment(ctx: Ctx, obj: ObjectDef, rec: Record, raw: dict[str, Any]) -> None:
+    """Generic update of a draft APPYMT / ARPYMT: the header changes, the details given replace the old ones."""
+    _draft_only(obj, rec, "updated")
+    merged = {k: v for k, v in rec.doc.items() if k in payments.PAYMENTS[obj.name].header and k != "STATE"}
+    if payments.PAYMENTS[obj.name].details[0] not in raw:   # header only: the details stay (the AR page)
+        merged[payments.PAYMENTS[obj.name].details[0]] = rec.doc.get(payments.PAYMENTS[obj.name].details[0])
+    merged.update({k: v for k, v in raw.items() if k != "RECORDNO"})
+    merged["ACTION"] = payments.DRAFT
+    checked = payments.checked_payment(ctx, obj, merged)
+    rec.doc.update(checked)
+    rec.doc.update({"WHENMODIFIED": ctx.timestamp(), "MODIFIEDBY": ctx.session.user_id})
+    ctx.tx.update_record(ctx.company_id, rec, None)
+
+
+def delete_payment(ctx: Ctx, obj: ObjectDef, rec: Record) -> None:
+    _draft_only(obj, rec, "deleted")
+
+
+writes.CUSTOM_UPDATES.update(dict.fromkeys(payments.PAYMENTS, update_payment))
+writes.CUSTOM_DELETES.update(dict.fromkeys(payments.PAYMENTS, delete_payment))
+FUNCTIONS = {"reverse_appayment": reverse_payment, "reverse_arpayment": reverse_payment,
+             "apply_arpayment": apply_arpayment}
