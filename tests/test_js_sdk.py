@@ -4,7 +4,8 @@ A second real client nobody here wrote, beside ``sageintacctsdk`` (Python): its 
 parser (xml2js), its own error handling (it throws on any failure and strips tags from error texts). The flow
 (tests/js/flow.js) is a connector's week after go-live with messy customer data: apostrophes, ampersands,
 angle brackets, accents and emoji in names and document numbers, a rolled-back transaction, paging with
-readMore, an update, a reversal, a client built from an API session, a wrong password.
+readMore, an update, a reversal, lookup, legacy delete_customer (of an unused customer, and refused for one an
+invoice still names), a client built from an API session, a wrong password.
 
 The SDK refuses any endpoint whose host is not under ``intacct.com``; the simulator is reached as
 ``http://sim.intacct.com:<port>`` with a resolver preload (tests/js/resolve_intacct.js) that answers loopback
@@ -100,6 +101,12 @@ def test_official_js_sdk_week_after_go_live(intacct_live_server: SimulatedCompan
 
     reversed_ = _value(steps, "reverse_invoice")
     assert reversed_["status"] == "success" and reversed_["after"][0]["STATE"] == "Reversed"
+
+    deleted = _value(steps, "delete_unused_customer")
+    assert deleted["status"] == "success" and deleted["after"]["count"] == 0
+    in_use = steps["delete_invoiced_customer"]        # its invoice still names it: Sage says make it inactive
+    assert not in_use["ok"] and "cannot be deleted" in in_use["error"]["message"]
+    assert any(r["CUSTOMERID"] == "C-ODD-1" for r in intacct_live_server.records("CUSTOMER"))
 
     looked_up = {f["ID"]: f for f in _value(steps, "lookup_customer")}
     assert looked_up["NAME"]["REQUIRED"] == "true" and looked_up["NAME"]["DATATYPE"]

@@ -101,6 +101,16 @@ async function readCustomers(client, query) {
     back.objectName = "ARINVOICE"; back.keys = [recordNo]; back.fields = ["STATE", "TOTALDUE"];
     return { status, after: (await client.execute(back)).getResult().data };
   });
+  await step("delete_unused_customer", async () => {
+    const d = new IA.Functions.AccountsReceivable.CustomerDelete(); d.customerId = "C-PG-6";
+    const status = (await client.execute(d)).getResult().status;
+    return { status, after: await readCustomers(client, "CUSTOMERID = 'C-PG-6'") };
+  });
+  await step("delete_invoiced_customer", async () => {
+    const d = new IA.Functions.AccountsReceivable.CustomerDelete(); d.customerId = "C-ODD-1";
+    await client.execute(d);
+    return "no error";
+  });
   await step("lookup_customer", async () => {
     const l = new IA.Functions.Common.Lookup(); l.objectName = "CUSTOMER";
     const fields = (await client.execute(l)).getResult().data[0].Fields.Field;
