@@ -229,6 +229,10 @@ class UnknownEntity(AuthenticationError):
     """At login an authentication failure; getAPISession's slide-in answers the same error as its own
     function failure (that level, for the slide-in, is the simulator's choice)."""
 
+    source = ("behaviour: developer.intacct.com/api/company-console/api-sessions/ (slide-in by locationid); "
+              "support.ramp.com entity access article (only that access is refused); errorno and texts: "
+              + SIMULATOR_CHOICE)
+
     def __init__(self, location_id: str, company_id: str) -> None:
         super().__init__(ErrorDetail(
             "XL03000006", "", f"Invalid entity '{location_id}': no such entity in company '{company_id}'.",
@@ -237,6 +241,8 @@ class UnknownEntity(AuthenticationError):
 
 class EntityNotPermitted(AuthenticationError):
     """Login, a session whose user lost the entity, and getAPISession's slide-in (as UnknownEntity)."""
+
+    source = UnknownEntity.source
 
     def __init__(self, user_id: str, location_id: str) -> None:
         target = f"entity '{location_id}'" if location_id else "the top level"
@@ -490,6 +496,41 @@ class ReadMoreExpired(FunctionError):
         super().__init__(ErrorDetail(
             "readMore failed", "", f"Attempt to readMore with an invalid or expired resultId: {result_id[:64]}",
             ""))
+
+
+class MissingAttribute(FunctionError):
+    """A function without an attribute its schema requires (get_companyprefs' ``application``).
+
+    The XSD (Intacct/intacct_dtd v3.0/api.xsd) makes it required; the text is libxml2's wording for a
+    missing attribute, as the gateway's other schema errors use libxml2's (the level is the simulator's
+    choice, as for an unknown function)."""
+
+    source = "Intacct/intacct_dtd v3.0/api.xsd (required attribute); level and text: " + SIMULATOR_CHOICE
+
+    def __init__(self, element: str, attribute: str) -> None:
+        super().__init__(ErrorDetail(
+            "XL03000003", "",
+            f"XML Parse schema error: Element '{element}': The attribute '{attribute}' is required but missing.",
+            f"Add the {attribute} attribute."))
+
+
+class UnknownApplication(FunctionError):
+    """get_companyprefs for an application code the subscriptions page does not list."""
+
+    def __init__(self, application: str, known: tuple[str, ...]) -> None:
+        super().__init__(ErrorDetail(
+            "XL03000004", "", f"Invalid application '{application[:40]}' for get_companyprefs.",
+            f"Use one of: {', '.join(known)}."))
+
+
+class ApplicationNotSubscribed(FunctionError):
+    """get_companyprefs for an application the company does not subscribe to (ME: not multi-entity)."""
+
+    def __init__(self, application: str, company_id: str) -> None:
+        super().__init__(ErrorDetail(
+            "BL03000130", "", f"Company '{company_id}' is not subscribed to application {application}.",
+            "Subscribe the company to the application in Company > Admin > Subscriptions, or ask for another "
+            "application's preferences."))
 
 
 class LoginIdNotFound(FunctionError):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import random
-import secrets
 import sqlite3
 import threading
 import time
@@ -51,6 +50,7 @@ from intacct_harness.simulator.models import (
     metadata,
     payment_changes,
     payments,
+    preferences,
     reads,
     references,
     writes,
@@ -94,6 +94,8 @@ FUNCTIONS: dict[str, FunctionImpl] = {
     "lookup": metadata.lookup,
     "getDimensions": metadata.get_dimensions,
     "getUserPermissions": metadata.get_user_permissions,
+    "getDimensionRelationships": metadata.get_dimension_relationships,
+    "get_companyprefs": preferences.get_companyprefs,
     "create_invoice": writes.legacy_create,
     "create_bill": writes.legacy_create,
     "create_apadjustment": writes.legacy_create,
@@ -317,7 +319,7 @@ class Backend:
             self._check_user(user_id, user)
             entity = login.locationid or ""
             metadata.check_entity_access(company, user_id, user, entity)
-            return Session(secrets.token_urlsafe(24) + "..", company, user_id, user, entity, company.rights(user))
+            return Session(metadata.new_session_id(), company, user_id, user, entity, company.rights(user))
         sid = op.session_id or ""
         found = tx.get_session(sid)
         if found is None or found[3] < now:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from lxml import etree
@@ -46,16 +47,23 @@ def check_entity_access(company: Company, user_id: str, user: dict[str, Any], en
 
 
 def get_api_session(ctx: Ctx, el: etree._Element) -> Output:
-    """Returns the session; with ``<locationid>`` it slides into that entity (or top level when empty)."""
+    """The operation's session; with ``<locationid>`` a new session in that entity (empty: the top level).
+
+    Sage's api-sessions page: from a top-level session pass an entity's location ID, from an entity-level
+    session another entity or an empty one for the top level. The slide-in answers a new session ID and
+    endpoint; the session the request came in on stays where it was (the functions after it in the same
+    operation still run there), so a client can hold a top-level and an entity-level session at once.
+    """
     session = ctx.session
+    session_id, entity = session.session_id, session.entity
     loc = el.find("locationid")
     if loc is not None:
         entity = (loc.text or "").strip()
         check_entity_access(ctx.company, session.user_id, session.user, entity)
-        session.entity = entity
-        ctx.tx.put_session(session.session_id, ctx.company_id, session.user_id, entity,
+        session_id = new_session_id()
+        ctx.tx.put_session(session_id, ctx.company_id, session.user_id, entity,
                            ctx.now + ctx.company.session_seconds)
-    return Output(data=render.api_session(session.session_id, ctx.endpoint, session.entity))
+    return Output(data=render.api_session(session_id, ctx.endpoint, entity))
 
 
 _DATATYPES = {"text": "TEXT", "integer": "INTEGER", "decimal": "DECIMAL", "currency": "CURRENCY", "date": "DATE",
@@ -99,6 +107,11 @@ def _named_object(ctx: Ctx, el: etree._Element, function: str) -> ObjectDef:
     return obj
 
 
+def new_session_id() -> str:
+    """An opaque session ID ending in ``..``, as every public fixture's does."""
+    return secrets.token_urlsafe(24) + ".."
+
+
 def inspect(ctx: Ctx, el: etree._Element) -> Output:
     """``inspect``: every object (``*``), or one object's fields; ``detail="1"`` describes each field."""
     if text_of(el, "object") == "*":
@@ -131,6 +144,22 @@ def get_dimensions(ctx: Ctx, el: etree._Element) -> Output:
                                                                                         False)]
     rows += [render.Dimension(u, u.title(), True, True) for u in ctx.company.user_dimensions]
     return Output(data=render.dimensions(rows))
+
+
+def get_dimension_relationships(ctx: Ctx, el: etree._Element) -> Output:
+    """Every standard dimension and UDD with its relationships to other dimensions.
+
+    Shape from developer.intacct.com/api/platform-services/dimensions/ (``relationship`` with dimension,
+    object_id, autofillrelated, enableoverride, ``related``*). The simulator models no relationships
+    between dimensions, so none has ``related``. LOCATION's object_id 5003 is the page's; the other
+    standard dimensions are numbered around it in getDimensions order and UDDs from 10002 as in the
+    page's sample (simulator's choice).
+    """
+    ctx.require(DIMENSIONS_MODULE, "List", "READ_BY_QUERY", "dimensions")
+    names = list(STANDARD_DIMENSIONS) + ["COSTTYPE", "FIXEDASSET"]
+    rows = [(n, 5002 + i) for i, n in enumerate(names)] + \
+        [(u, 10002 + i) for i, u in enumerate(ctx.company.user_dimensions)]
+    return Output(data=render.dimension_relationships(rows))
 
 
 def get_user_permissions(ctx: Ctx, el: etree._Element) -> Output:

@@ -1,4 +1,5 @@
-"""What inspect, lookup, getAPISession, getDimensions and getUserPermissions answer, as XML.
+"""What inspect, lookup, getAPISession, getDimensions(+Relationships), getUserPermissions and get_companyprefs
+answer, as XML.
 
 The rules (``models/metadata.py``) decide what to say as plain data; this module only says it in Sage's
 elements. ``lookup``'s field and relationship elements are documented (developer.intacct.com/api/
@@ -128,6 +129,23 @@ def dimensions(rows: Iterable[Dimension]) -> etree._Element:
         _record(dims, "dimension", [("objectName", row.name), ("objectLabel", row.label), ("termLabel", row.label),
                                     ("userDefinedDimension", _bool(row.user_defined)),
                                     ("enabledInGL", _bool(row.in_gl))])
+    return data
+
+
+def dimension_relationships(rows: Iterable[tuple[str, int]]) -> etree._Element:
+    """``getDimensionRelationships``: one ``relationship`` per (dimension, object_id), none related."""
+    data = etree.Element("data")
+    for name, object_id in rows:
+        _record(data, "relationship", [("dimension", name), ("object_id", str(object_id)),
+                                       ("autofillrelated", "false"), ("enableoverride", "false")])
+    return data
+
+
+def company_prefs(application: str, prefs: Iterable[tuple[str, str]]) -> etree._Element:
+    """``get_companyprefs``: one ``companypref`` (application, preference, prefvalue) per preference."""
+    data = etree.Element("data")
+    for preference, value in prefs:
+        _record(data, "companypref", [("application", application), ("preference", preference), ("prefvalue", value)])
     return data
 
 

@@ -1,0 +1,116 @@
+"""Multi-entity sessions and visibility (issue 11 item 5), on the wire.
+
+getAPISession with ``<locationid>`` starts a new entity-level session and leaves the one it came from
+where it was; records created in an entity are private to it, so the top level sees them only through
+``query`` with ``options/showprivate`` (the only read that documents the switch).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.test_wire_permissions import BILL, multi_entity
+from tests.wire import Gateway, fn, login_auth
+
+SESSION = fn("<getAPISession/>")
+
+
+def slide(entity: str) -> str:
+    return fn(f"<getAPISession><locationid>{entity}</locationid></getAPISession>")
+
+
+def session_auth(sid: str) -> str:
+    return f"<sessionid>{sid}</sessionid>"
+
+
+@pytest.fixture
+def me(intacct_sim_factory):
+    sim = intacct_sim_factory(multi_entity())
+    sim.admin.add_records(sim.company_id, {"VENDOR": [{"VENDORID": "V1", "NAME": "Shared Carrier"}]})
+    return Gateway(sim)
+
+
+def _slide(gw: Gateway, auth: str, entity: str) -> tuple[str, str]:
+    reply = gw.call(slide(entity), auth=auth)
+    assert reply.status() == "success", reply.http.text
+    api = reply.result().find("data/api")
+    return api.findtext("sessionid"), api.findtext("locationid")
+
+
+# --------------------------------------------------------------------------- getAPISession slide-in
+def test_slide_in_is_a_new_session_and_the_top_level_one_stays(me):
+    top = me.session()
+    top_sid = top[len("<sessionid>"):-len("</sessionid>")]
+    east_sid, loc = _slide(me, top, "E100")
+    assert (loc, east_sid != top_sid, east_sid.endswith("..")) == ("E100", True, True)
+    # the session the slide-in came from is still at the top level
+    reply = me.call(SESSION, auth=top)
+    assert reply.root.findtext("operation/authentication/locationid") == ""
+    assert reply.root.findtext(".//api/sessionid") == top_sid
+    assert reply.root.findtext(".//api/locationid") == ""
+    # the new one is in East: what it creates belongs to East
+    reply = me.call(fn(BILL.format(extra="")), auth=session_auth(east_sid))
+    assert reply.root.findtext("operation/authentication/locationid") == "E100"
+    assert reply.status() == "success", reply.http.text
+    assert me.sim.records("APBILL")[0]["MEGAENTITYID"] == "E100"
+
+
+def test_the_functions_after_a_slide_in_still_run_where_the_request_came_in(me):
+    reply = me.call(slide("E100") + fn(BILL.format(extra=""), "f2"))
+    assert reply.status(0) == "success"
+    assert reply.result(1).findtext("status") == "failure"  # still the top level: a bill needs a location
+    assert reply.errors(reply.result(1))[0]["description2"].startswith("Use of empty Location is invalid.")
+
+
+def test_from_an_entity_to_another_and_back_to_the_top_level(me):
+    c = me.sim.credentials
+    east = login_auth(c.user_id, c.company_id, c.user_password, "E100")
+    west_sid, loc = _slide(me, east, "E200")
+    assert loc == "E200"
+    top_sid, loc = _slide(me, session_auth(west_sid), "")
+    assert loc == ""
+    assert me.call(SESSION, auth=session_auth(top_sid)).root.findtext(".//api/locationid") == ""
+    assert me.call(SESSION, auth=session_auth(west_sid)).root.findtext(".//api/locationid") == "E200"
+
+
+def test_each_session_slides_its_own_timeout(me):
+    top = me.session()
+    east_sid, _ = _slide(me, top, "E100")
+    me.sim.admin.advance_clock(20 * 3600)
+    assert me.call(SESSION, auth=top).auth_status == "success"  # the top-level session slides on
+    me.sim.admin.advance_clock(6 * 3600)
+    assert me.call(SESSION, auth=top).auth_status == "success"
+    reply = me.call(SESSION, auth=session_auth(east_sid))       # unused for 26 hours: expired
+    assert reply.auth_status == "failure"
+    assert reply.errors()[0]["description2"].startswith("Invalid session ")
+
+
+def test_slide_in_to_an_unknown_entity_is_refused_and_no_session_is_made(me):
+    top = me.session()
+    reply = me.call(slide("E999"), auth=top)
+    assert reply.auth_status == "success"
+    assert reply.status() == "failure"
+    assert reply.errors()[0] == {
+        "errorno": "XL03000006", "description": "",
+        "description2": "Invalid entity 'E999': no such entity in company 'ACME-TRUCKING'.",
+        "correction": "Use the Location ID of an entity that exists in the company."}
+    assert reply.result().find("data") is None
+
+
+def test_a_user_restricted_to_an_entity_cannot_slide_to_another_or_to_the_top_level(me):
+    me.sim.admin.change_user(me.sim.company_id, "alvys_ws", entities=["E100"])
+    c = me.sim.credentials
+    east = login_auth(c.user_id, c.company_id, c.user_password, "E100")
+    reply = me.call(slide("E200") + slide("").replace('controlid="f1"', 'controlid="f2"'), auth=east)
+    assert [reply.status(0), reply.status(1)] == ["failure", "failure"]
+    assert reply.errors(reply.result(0))[0]["description2"] == \
+        "User 'alvys_ws' does not have access to entity 'E200'."
+    assert reply.errors(reply.result(1))[0]["description2"] == "User 'alvys_ws' does not have access to the top level."
+
+
+def test_restrict_top_level_makes_slide_in_unavailable(me):
+    top = me.session()
+    me.sim.admin.change_company(me.sim.company_id, restrict_top_level=True)
+    reply = me.call(slide("E100"), auth=top)
+    assert reply.status() == "failure"
+    assert reply.errors()[0]["description2"] == "User 'alvys_ws' does not have access to entity 'E100'."
