@@ -18,6 +18,7 @@ from intacct_harness.simulator.query import (
     Or,
     Predicate,
     QuerySyntaxError,
+    aggregate_rows,
     evaluate,
     filter_from_xml,
     order_from_xml,
@@ -295,18 +296,51 @@ def test_sort_agrees_with_numeric_comparison(nums: list[str | None], ascending: 
 
 def test_select_from_xml() -> None:
     el = xml("<select><field>customerid</field><field>RECORDNO</field><field>CUSTOMERID</field></select>")
-    assert select_from_xml(el) == ["CUSTOMERID", "RECORDNO"]
+    assert select_from_xml(el).fields == ["CUSTOMERID", "RECORDNO"]
 
 
 def test_select_accepts_dotted_fields() -> None:
-    assert select_from_xml(xml("<select><field>VENDOR.NAME</field></select>")) == ["VENDOR.NAME"]
+    assert select_from_xml(xml("<select><field>VENDOR.NAME</field></select>")).fields == ["VENDOR.NAME"]
+
+
+def test_select_keeps_aggregates_in_request_order() -> None:
+    sel = select_from_xml(xml("<select><field>CUSTOMERID</field><avg>TOTALDUE</avg><count>recordno</count>"
+                              "<sum>TOTALDUE</sum><count>RECORDNO</count></select>"))
+    assert sel.fields == ["CUSTOMERID"]
+    assert sel.aggregates == [("avg", "TOTALDUE"), ("count", "RECORDNO"), ("sum", "TOTALDUE")]
+    assert sel.output == ["CUSTOMERID", "AVG.TOTALDUE", "COUNT.RECORDNO", "SUM.TOTALDUE"]
 
 
 @pytest.mark.parametrize("aggregate", ["count", "sum", "min", "max", "avg"])
-def test_select_rejects_aggregates(aggregate: str) -> None:
-    el = xml(f"<select><field>A</field><{aggregate}>RECORDNO</{aggregate}></select>")
-    with pytest.raises(QuerySyntaxError, match=f"aggregate <{aggregate}> .* not supported by the simulator"):
-        select_from_xml(el)
+@pytest.mark.parametrize("body", ["", "<field>A</field>"])
+def test_an_aggregate_names_its_field_as_text(aggregate: str, body: str) -> None:
+    with pytest.raises(QuerySyntaxError, match=f"<{aggregate}> takes a field name as text"):
+        select_from_xml(xml(f"<select><{aggregate}>{body}</{aggregate}></select>"))
+
+
+ROWS = [{"C": "A", "T": "10", "D": "01/05/2026"}, {"C": "B", "T": "2.5", "D": "12/01/2025"},
+        {"C": "A", "T": "20.25", "D": None}, {"C": "A", "T": "", "D": "02/01/2026"}]
+
+
+def test_aggregates_group_by_the_plain_fields() -> None:
+    sel = select_from_xml(xml("<select><field>C</field><count>T</count><sum>T</sum><avg>T</avg><min>D</min>"
+                              "<max>D</max></select>"))
+    assert aggregate_rows(sel, ROWS) == [
+        {"C": "A", "COUNT.T": "2", "SUM.T": "30.25", "AVG.T": "15.125", "MIN.D": "01/05/2026",
+         "MAX.D": "02/01/2026"},
+        {"C": "B", "COUNT.T": "1", "SUM.T": "2.5", "AVG.T": "2.5", "MIN.D": "12/01/2025", "MAX.D": "12/01/2025"}]
+
+
+def test_an_aggregate_without_fields_is_one_row_even_over_nothing() -> None:
+    sel = select_from_xml(xml("<select><count>T</count><sum>T</sum><avg>T</avg></select>"))
+    assert aggregate_rows(sel, ROWS) == [{"COUNT.T": "3", "SUM.T": "32.75", "AVG.T": "10.9166666667"}]
+    assert aggregate_rows(sel, []) == [{"COUNT.T": "0", "SUM.T": None, "AVG.T": None}]
+
+
+def test_sum_of_text_is_refused() -> None:
+    sel = select_from_xml(xml("<select><sum>C</sum></select>"))
+    with pytest.raises(QuerySyntaxError, match="<sum> needs a numeric field; C has the value 'A'"):
+        aggregate_rows(sel, ROWS)
 
 
 @pytest.mark.parametrize(
@@ -315,6 +349,7 @@ def test_select_rejects_aggregates(aggregate: str) -> None:
         ("<select/>", "at least one <field>"),
         ("<select><field>*</field></select>", "returning all fields is not supported"),
         ("<select><fields>A</fields></select>", "unexpected element <fields> in <select>"),
+        ("<select><median>A</median></select>", "unexpected element <median> in <select>"),
         ("<select><field>1ABC</field></select>", "invalid field name '1ABC'"),
     ],
 )

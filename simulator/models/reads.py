@@ -23,6 +23,7 @@ from intacct_harness.simulator.models.permissions import FUNCTION_VERBS
 from intacct_harness.simulator.query import (
     Predicate,
     QuerySyntaxError,
+    aggregate_rows,
     filter_from_xml,
     matcher,
     order_from_xml,
@@ -325,7 +326,7 @@ def query(ctx: Ctx, el: etree._Element) -> Output:
         if select_el is None:
             raise QuerySyntaxError("query requires <select> with at least one <field>; returning all fields is "
                                    "not supported.")
-        fields = [f.upper() for f in select_from_xml(select_el)]
+        selection = select_from_xml(select_el)
         filter_el = el.find("filter")
         pred = filter_from_xml(filter_el) if filter_el is not None else None
         order_el = el.find("orderby")
@@ -333,9 +334,14 @@ def query(ctx: Ctx, el: etree._Element) -> Output:
     except QuerySyntaxError as exc:
         raise InvalidQuery(str(exc)) from None
     known = _known_fields(ctx, obj)
-    for name in set(fields) | (referenced_fields(pred) if pred is not None else set()) | {f for f, _ in order}:
+    for name in selection.referenced | (referenced_fields(pred) if pred is not None else set()) | {f for f, _ in order}:
         if name.upper() not in known:
             raise InvalidQuery(f"Invalid field name '{name}' for object {obj.name}.")
+    if selection.aggregates:
+        for name, _ in order:
+            if name not in selection.fields:
+                raise InvalidQuery(f"Invalid query: with aggregates, <orderby> may use only the grouping fields "
+                                   f"in <select>; {name} is not one of them.")
     options = el.find("options")
     case_insensitive = options is not None and text_of(options, "caseinsensitive").lower() == "true"
     pagesize = _page_size(el, QUERY_MAX, 100)
@@ -344,11 +350,16 @@ def query(ctx: Ctx, el: etree._Element) -> Output:
         raise InvalidArgument(f"offset must be a whole number; got '{offset_text[:20]}'.")
     offset = int(offset_text)
     source = Source(ctx, obj, pred, case_insensitive)
-    if not order and source.exact:   # SQLite pages and counts
+    if not order and source.exact and not selection.aggregates:   # SQLite pages and counts
         chunk = [flat(r.doc) for r in source.records(limit=pagesize, offset=offset)]
         total = source.count()
     else:
         rows = [flat(r.doc) for r in source.records()]
+        if selection.aggregates:
+            try:
+                rows = aggregate_rows(selection, rows)
+            except QuerySyntaxError as exc:
+                raise InvalidQuery(str(exc)) from None
         if order:
             rows = sort_records(rows, order)
         chunk = rows[offset:offset + pagesize]
@@ -357,5 +368,5 @@ def query(ctx: Ctx, el: etree._Element) -> Output:
     data = data_element({"listtype": obj.name, "count": len(chunk), "totalcount": total,
                          "offset": offset, "numremaining": remaining})
     for row in chunk:
-        data.append(record_element(obj.name, row, fields))
+        data.append(record_element(obj.name, row, selection.output))
     return Output(data=data, object=obj.name, transactions=1)

@@ -1,5 +1,6 @@
 """The Intacct XML API's two query languages (readByQuery text and ``query`` XML) over one shared AST."""
 
+from .aggregate import Selection, aggregate_rows
 from .condition import (
     MAX_DEPTH,
     MAX_QUERY_LENGTH,
@@ -49,7 +50,9 @@ __all__ = [
     "Not",
     "Or",
     "Predicate",
+    "Selection",
     "QuerySyntaxError",
+    "aggregate_rows",
     "compare_values",
     "equality_lookup",
     "evaluate",

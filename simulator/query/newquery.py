@@ -13,6 +13,7 @@ from typing import TypeVar
 
 from lxml import etree
 
+from .aggregate import AGGREGATE_FUNCTIONS, Selection
 from .condition import (
     MAX_DEPTH,
     And,
@@ -59,8 +60,8 @@ FILTER_OPERATORS = (
 )
 """Element names accepted inside ``<filter>`` (listed in error messages)."""
 
-AGGREGATES = ("count", "sum", "min", "max", "avg")
-"""``<select>`` aggregate elements that Intacct supports but the simulator deliberately does not."""
+AGGREGATES = AGGREGATE_FUNCTIONS
+"""``<select>`` aggregate elements (developer.intacct.com/web-services/queries/ schema)."""
 
 _R = TypeVar("_R", bound=Mapping[str, "str | None"])
 
@@ -201,21 +202,23 @@ def sort_records(records: Sequence[_R], order: Sequence[tuple[str, bool]]) -> li
     return result
 
 
-def select_from_xml(select_el: etree._Element) -> list[str]:
-    """``<select><field>A</field>...`` -> ["A", ...] (upper-cased, duplicates dropped, order kept).
+def select_from_xml(select_el: etree._Element) -> Selection:
+    """``<select><field>A</field><sum>B</sum>...`` -> a Selection (upper-cased, duplicates dropped, order kept).
 
-    Aggregates are rejected: the simulator returns records, not grouped results.
+    Aggregates name their field as text, as the SDKs write them (``<count>RECORDNO</count>``); with any
+    aggregate the plain fields group the results (see aggregate.py).
     """
-    fields: list[str] = []
+    selection = Selection()
     for child in _children(select_el):
         tag = _tag(child)
-        if tag in AGGREGATES:
-            raise _error(f"aggregate <{tag}> in <select> is not supported by the simulator")
-        if tag != "field":
-            raise _error(f"unexpected element <{tag}> in <select>; expected <field>")
-        name = _field_name(child, "select")
-        if name not in fields:
-            fields.append(name)
-    if not fields:
+        if tag not in ("field", *AGGREGATES):
+            raise _error(f"unexpected element <{tag}> in <select>; expected <field> or one of "
+                         f"{', '.join(f'<{a}>' for a in AGGREGATES)}")
+        if tag != "field" and (_children(child) or not (child.text or "").strip()):
+            raise _error(f"<{tag}> takes a field name as text, for example <{tag}>RECORDNO</{tag}>")
+        column = (None if tag == "field" else tag, _field_name(child, tag if tag != "field" else "select"))
+        if column not in selection.columns:
+            selection.columns.append(column)
+    if not selection.columns:
         raise _error("<select> must list at least one <field>")
-    return fields
+    return selection
