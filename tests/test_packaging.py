@@ -74,11 +74,15 @@ def test_the_standard_company_signs_in(intacct_company):
     assert "<status>success</status>" in answer.text
 
 
-def test_a_bill_needs_accounts_payable(intacct_company):
+def test_a_bill_needs_accounts_payable_and_the_console_explains_it(intacct_company):
     intacct_company.admin.add_records(intacct_company.company_id, {"VENDOR": [{"VENDORID": "V-1", "NAME": "V"}]})
     intacct_company.set_permission("Accounts Payable", "None")
-    answer = intacct_company.client().post("/ia/xml/xmlgw.phtml", content=intacct_company.envelope(BILL))
+    http = intacct_company.client()
+    answer = http.post("/ia/xml/xmlgw.phtml", content=intacct_company.envelope(BILL))
     assert "PL04000005" in answer.text
+    (row,) = http.get("/__sim/console/api/exchanges", params={"errorno": "PL04000005"}).json()["exchanges"]
+    (error,) = http.get(f"/__sim/console/api/exchanges/{row['seq']}").json()["errors"]
+    assert error["advice"]["step"] == 4          # the guide's fix, through the connector's advice, without faker
 
 
 def test_a_company_of_our_own(intacct_sim_factory):
@@ -104,8 +108,9 @@ def test_the_connector_extra_is_not_installed():
 
 
 def _run(cmd: list[str], cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    # A person's shell: no pytest, coverage or venv variables, and no PIP_CONSTRAINT from tox (-c says which set).
     env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("PYTEST_", "COV_CORE", "COVERAGE", "VIRTUAL_ENV", "PYTHON"))}
+           if not k.startswith(("PYTEST_", "COV_CORE", "COVERAGE", "VIRTUAL_ENV", "PYTHON", "PIP_CONSTRAINT"))}
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
     run = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False)
     assert run.returncode == 0, f"{' '.join(cmd)} exited {run.returncode}\n{run.stdout[-4000:]}\n{run.stderr[-4000:]}"
