@@ -8,6 +8,7 @@ of whatever first touches them.
 
 from __future__ import annotations
 
+import difflib
 import math
 from collections.abc import Collection, Mapping
 from typing import Any
@@ -26,7 +27,9 @@ SETTLE_MAX = 86_400.0      # a day: longer than any request Sage runs (15 min)
 def known_keys(path: str, spec: Mapping[str, Any], allowed: Collection[str]) -> None:
     for key in spec:
         if key not in allowed:
-            raise SettingsError(f"{path}.{key}: unknown setting; allowed here: {', '.join(sorted(allowed))}")
+            near = difflib.get_close_matches(str(key), [str(a) for a in allowed], n=1, cutoff=0.6)
+            hint = f" (did you mean {near[0]}?)" if near else ""
+            raise SettingsError(f"{path}.{key}: unknown setting; allowed here: {', '.join(sorted(allowed))}{hint}")
 
 
 def mapping(path: str, value: Any) -> Mapping[str, Any]:

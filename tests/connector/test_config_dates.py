@@ -48,3 +48,10 @@ def test_a_start_in_another_time_zone_keeps_its_offset():
     east = timezone(timedelta(hours=-5))
     data = dataset_from_config({"seed": 7, "start": datetime(2026, 11, 5, tzinfo=east), "days": 1})
     assert {ld.created_at.utcoffset() for ld in data.loads} == {timedelta(hours=-5)}
+
+
+@pytest.mark.parametrize(("key", "meant"), [("company", "company_id"), ("user", "user_id"), ("password_env",
+                                                                                          "user_password_env")])
+def test_a_near_miss_key_names_the_setting_meant(key, meant):
+    with pytest.raises(SettingsError, match=rf"connection\.{key}: unknown setting; .*\(did you mean {meant}\?\)$"):
+        settings_from_dict({**BLOCK, key: "x", "established_at": "2026-11-01"})
