@@ -158,3 +158,6 @@ def test_the_wheel_works_beside_a_project_with_its_own_simulator_and_connector(t
 
     errors = _run([str(venv / "bin" / "intacct-sim"), "errors"], project)
     assert "PermissionDenied" in errors.stdout
+    connector = subprocess.run([str(venv / "bin" / "intacct-connector"), "--help"], cwd=project, capture_output=True,
+                               text=True, timeout=60, check=False)
+    assert connector.returncode != 0 and "pip install 'intacct-harness[connector]'" in connector.stderr

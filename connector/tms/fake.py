@@ -12,7 +12,11 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from faker import Faker
+try:
+    from faker import Faker
+except ImportError as exc:  # pragma: no cover - the simulator extra alone has no Faker (tests/test_packaging.py)
+    raise ImportError("the connector's generated TMS data needs Faker, which the simulator extra leaves out: "
+                      "pip install 'intacct-harness[connector]'") from exc
 
 from intacct_harness.connector.tms.model import (
     Charge,
