@@ -290,7 +290,7 @@ class InvalidReference(FunctionError):
     """A line or header points at a record that does not exist, is inactive, or lives elsewhere."""
 
     source = ("texts: fylein/fyle-intacct-api errors.py regexes and test_tasks.py; errorno BL01001973; the "
-              "attachment, attachment-folder, bank-account and paid-document texts (the folder must exist: "
+              "attachment, attachment-folder, bank-account, contact and paid-document texts (the folder must exist: "
               "developer.sage.com company-config/attachment) are the " + SIMULATOR_CHOICE)
 
     def __init__(self, text: str, object_name: str, correction: str = "") -> None:
@@ -463,11 +463,12 @@ class DocumentStateRefused(FunctionError):
 
 
 class LegacyOnlyObject(FunctionError):
-    """Generic create/update/delete of an object Sage writes only through its legacy functions."""
+    """Generic create/update/delete of an object Sage writes only through its legacy functions, or of a line object
+    (APBILLITEM ...), which is written with its document."""
 
     source = ("behaviour: developer.intacct.com/api/accounts-payable/ap-adjustments (only the legacy create and "
-              "delete); intacct-sdk-net#202 ('there are no non-legacy functions for AP Adjustment'); errorno and "
-              "texts: " + SIMULATOR_CHOICE)
+              "delete); intacct-sdk-net#202 ('there are no non-legacy functions for AP Adjustment'); line objects: "
+              "their pages document lookup, query, readByQuery and read only; errorno and texts: " + SIMULATOR_CHOICE)
     example = ("The create operation is not supported for object APADJUSTMENT.",)
 
     def __init__(self, operation: str, object_name: str, legacy: str) -> None:

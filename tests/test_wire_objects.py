@@ -154,3 +154,38 @@ def test_contacts_employees_projects_and_lines_through_the_sdk(sdk):  # noqa: F8
     with pytest.raises(WrongParamsError) as info:
         sdk.customers.format_and_send_request({"delete_customer": {"@customerid": "C1"}})
     assert _first_error(info.value)["description2"].startswith("Customer C1 cannot be deleted: Invoice ")
+
+
+def test_savings_accounts_credit_cards_tax_details_and_expense_types_are_files(gw):
+    gw.sim.admin.add_records(gw.sim.company_id, {
+        "SAVINGSACCOUNT": [{"BANKACCOUNTID": "SAV", "BANKNAME": "Reserve"}],
+        "CREDITCARD": [{"CARDID": "AMEX", "DESCRIPTION": "Fuel card"}],
+        "TAXDETAIL": [{"DETAILID": "GST 10", "DESCRIPTION": "GST", "VALUE": "10"}],
+        "EEACCOUNTLABEL": [{"ACCOUNTLABEL": "Fuel", "GLACCOUNTNO": "6100"}]})
+    reply = gw.call(fn(rbq("TAXDETAIL", "DETAILID = 'GST 10'", "DETAILID,VALUE")) + fn(
+        "<query><object>EEACCOUNTLABEL</object><select><field>ACCOUNTLABEL</field><field>GLACCOUNTNO</field>"
+        "</select></query>", "f2"))
+    assert reply.result(0).findtext("data/taxdetail/VALUE") == "10"
+    assert reply.result(1).findtext("data/EEACCOUNTLABEL/GLACCOUNTNO") == "6100"
+    bill = gw.call(fn("<create><APBILL><VENDORID>V1</VENDORID><WHENCREATED>11/01/2026</WHENCREATED><APBILLITEMS>"
+                      "<APBILLITEM><ACCOUNTNO>5000</ACCOUNTNO><TRX_AMOUNT>30</TRX_AMOUNT></APBILLITEM></APBILLITEMS>"
+                      "</APBILL></create>")).result().findtext("data/apbill/RECORDNO")
+
+    def pay(entity, amount):
+        return gw.call(fn(f"<create><APPYMT><PAYMENTMETHOD>Credit Card</PAYMENTMETHOD><FINANCIALENTITY>{entity}"
+                          "</FINANCIALENTITY><VENDORID>V1</VENDORID><PAYMENTDATE>11/20/2026</PAYMENTDATE><APPYMTDETAILS>"
+                          f"<APPYMTDETAIL><RECORDKEY>{bill}</RECORDKEY><TRX_PAYMENTAMOUNT>{amount}</TRX_PAYMENTAMOUNT>"
+                          "</APPYMTDETAIL></APPYMTDETAILS></APPYMT></create>"))
+
+    assert pay("AMEX", "10").status() == "success"    # "a checking account ID, a savings account ID, or a credit card"
+    assert pay("SAV", "10").status() == "success"
+    assert pay("NOPE", "10").errors()[0]["description2"].startswith("Bank account 'NOPE' specified is not valid.")
+
+
+def test_low_priority_objects_through_the_sdk(sdk, live):  # noqa: F811
+    live.admin.add_records(live.company_id, {
+        "SAVINGSACCOUNT": [{"BANKACCOUNTID": "SAV1", "BANKNAME": "Reserve"},
+                           {"BANKACCOUNTID": "SAV2", "BANKNAME": "Tax"}],
+        "TAXDETAIL": [{"DETAILID": "GST 10", "VALUE": "10"}, {"DETAILID": "GST 0", "VALUE": "0"}]})
+    assert [a["BANKACCOUNTID"] for a in sdk.savings_accounts.get_all()["savingsaccount"]] == ["SAV1", "SAV2"]
+    assert [t["DETAILID"] for t in sdk.tax_details.get_all()] == ["GST 10", "GST 0"]

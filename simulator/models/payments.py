@@ -74,10 +74,17 @@ def amount_of(field: str, value: Any) -> Decimal:
     return number
 
 
+# What a payment's FINANCIALENTITY may name: "a checking account ID, a savings account ID, or a credit card ID"
+# (developer.intacct.com/api/accounts-payable/ap-payments); an AR payment deposits to a bank account.
+_FINANCIAL_ENTITIES = {"APPYMT": ("CHECKINGACCOUNT", "SAVINGSACCOUNT", "CREDITCARD"),
+                       "ARPYMT": ("CHECKINGACCOUNT", "SAVINGSACCOUNT")}
+
+
 def _bank_account(ctx: Ctx, account: str, doc_object: str) -> None:
-    if ctx.lookup(OBJECTS["CHECKINGACCOUNT"], account) is None:
+    if all(ctx.lookup(OBJECTS[kind], account) is None for kind in _FINANCIAL_ENTITIES[doc_object]):
         raise InvalidReference(f"Bank account '{account}' specified is not valid.", doc_object,
-                               "Name a checking account that exists in Cash Management (BANKACCOUNTID).")
+                               "Name a checking or savings account (BANKACCOUNTID) that exists in Cash Management"
+                               + (", or a credit card (CARDID)." if doc_object == "APPYMT" else "."))
 
 
 def _method(method: str, field: str) -> str:
