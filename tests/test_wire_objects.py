@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from sageintacctsdk.exceptions import WrongParamsError
 
+from intacct_harness.simulator.testing import standard_company
 from tests.test_sdk_compat import _first_error, connect, live, sdk  # noqa: F401  (fixtures)
 from tests.wire import Gateway, fn
 
@@ -189,3 +190,29 @@ def test_low_priority_objects_through_the_sdk(sdk, live):  # noqa: F811
         "TAXDETAIL": [{"DETAILID": "GST 10", "VALUE": "10"}, {"DETAILID": "GST 0", "VALUE": "0"}]})
     assert [a["BANKACCOUNTID"] for a in sdk.savings_accounts.get_all()["savingsaccount"]] == ["SAV1", "SAV2"]
     assert [t["DETAILID"] for t in sdk.tax_details.get_all()] == ["GST 10", "GST 0"]
+
+
+UDD_COMPANY = standard_company(user_dimensions=["TRAILER"])
+
+
+@pytest.mark.intacct(company=UDD_COMPANY)
+def test_udd_values_answer_with_their_documented_field_names(intacct_company):
+    gw = Gateway(intacct_company)
+    created = gw.call(fn("<create><TRAILER><ID>TR-53</ID><NAME>53 ft dry van</NAME></TRAILER></create>"))
+    assert created.status() == "success", created.http.text
+    reply = gw.call(fn("<query><object>TRAILER</object><select><field>name</field><field>createdBy</field>"
+                       "<field>updatedBy</field><field>id</field></select></query>")
+                    + fn(rbq("TRAILER", "id = 'TR-53'"), "f2"))
+    row = reply.result(0).find("data/TRAILER")
+    assert [(c.tag, c.text) for c in row] == [("name", "53 ft dry van"), ("createdBy", gw.sim.credentials.user_id),
+                                              ("updatedBy", gw.sim.credentials.user_id), ("id", "TR-53")]
+    assert reply.result(1).findtext("data/trailer/id") == "TR-53"
+
+
+@pytest.mark.intacct(company=UDD_COMPANY)
+def test_udd_values_through_the_sdks_dimension_values(sdk, live):  # noqa: F811
+    live.admin.add_records(live.company_id, {"TRAILER": [{"ID": "TR-53", "NAME": "53 ft"},
+                                                         {"ID": "TR-48", "NAME": "48 ft"}]})
+    assert sdk.dimension_values.count("TRAILER") == 2
+    values = sdk.dimension_values.get_all("TRAILER")
+    assert sorted((v["id"], v["name"]) for v in values) == [("TR-48", "48 ft"), ("TR-53", "53 ft")]

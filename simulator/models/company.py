@@ -94,9 +94,16 @@ class Company:
         return None
 
 
+# A UDD is a custom object: reads name its fields ``id``, ``name``, ``createdBy``, ``updatedBy`` (fylein's
+# dimension_values selects them and fyle-intacct-api reads value['id'] / value['name']; developer.intacct.com
+# platform-services/records shows custom objects' lower-case ``id`` and ``name``).
+_UDD_SHOWN = {"ID": "id", "NAME": "name", "CREATEDBY": "createdBy", "UPDATEDBY": "updatedBy"}
+
+
 def udd_object(name: str) -> ObjectDef:
-    """A Platform Apps user-defined dimension: records with ID and NAME, owned by Platform Services."""
+    """A Platform Apps user-defined dimension: records with id and name, owned by Platform Services."""
     return ObjectDef(name=name, label=name.title(), module="Platform Services", id_field="ID", name_field="NAME",
                      fields=frozenset({"ID", "NAME", "STATUS", "DESCRIPTION"}), required=("ID", "NAME"),
                      is_dimension=True, module_source="simulator's choice", checks={"STATUS": "enum"},
-                     valid_values={"STATUS": ("active", "inactive")})
+                     valid_values={"STATUS": ("active", "inactive")}, read_fields=frozenset({"UPDATEDBY"}),
+                     shown_as=_UDD_SHOWN, read_from={"UPDATEDBY": "MODIFIEDBY"})

@@ -9,6 +9,7 @@ functions, not objects.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from intacct_harness.simulator.models.definitions import CATALOGUE, Definition, FieldDef
 
@@ -63,6 +64,17 @@ class ObjectDef:
     valid_values: dict[str, tuple[str, ...]] = field(default_factory=dict)   # enum field -> its values
     definition: Definition | None = None
     parent: str | None = None      # a line object (APBILLITEM): the document it belongs to
+    # Reads answer these fields under another element name (a UDD's ID as ``id``), from another stored field.
+    shown_as: dict[str, str] = field(default_factory=dict)
+    read_from: dict[str, str] = field(default_factory=dict)
+
+    def shown(self, record: dict[str, Any], fields: list[str] | None) -> tuple[dict[str, Any], list[str] | None]:
+        """A record and field list as reads render them: renamed elements, fields read from another."""
+        if not self.shown_as:
+            return record, fields
+        names = list(record) if fields is None else fields
+        out = {self.shown_as.get(n, n): record.get(self.read_from.get(n, n)) for n in names}
+        return out, [self.shown_as.get(n, n) for n in names]
 
     @property
     def auto_key(self) -> bool:

@@ -212,8 +212,8 @@ def _page_size(el: etree._Element, maximum: int, default: int) -> int:
     return int(text)
 
 
-def _render(tag: str, rec: Record, fields: list[str] | None) -> etree._Element:
-    return record_element(tag, rec.doc, fields)
+def _render(obj: ObjectDef, tag: str, rec: Record, fields: list[str] | None) -> etree._Element:
+    return record_element(tag, *obj.shown(rec.doc, fields))
 
 
 # --------------------------------------------------------------------------- read / readByName
@@ -254,7 +254,7 @@ def _requested_keys(el: etree._Element, function: str) -> list[str]:
 def _uppercase_list(obj: ObjectDef, found: list[Record], fields: list[str] | None) -> Output:
     data = data_element({"listtype": obj.name, "count": len(found)})
     for rec in found:
-        data.append(_render(obj.name, rec, fields))
+        data.append(_render(obj, obj.name, rec, fields))
     return Output(data=data, object=obj.name)
 
 
@@ -295,7 +295,7 @@ def _page(ctx: Ctx, obj: ObjectDef, page: list[Record], remaining: int, state: d
                          "numremaining": remaining, "resultId": result_id if remaining else ""})
     fields = state["fields"]
     for rec in page:
-        data.append(_render(tag, rec, fields))
+        data.append(_render(obj, tag, rec, fields))
     return Output(data=data, object=obj.name, transactions=1)
 
 
@@ -368,5 +368,5 @@ def query(ctx: Ctx, el: etree._Element) -> Output:
     data = data_element({"listtype": obj.name, "count": len(chunk), "totalcount": total,
                          "offset": offset, "numremaining": remaining})
     for row in chunk:
-        data.append(record_element(obj.name, row, selection.output))
+        data.append(record_element(obj.name, *obj.shown(row, selection.output)))
     return Output(data=data, object=obj.name, transactions=1)
