@@ -137,3 +137,31 @@ def test_payment_changes_through_the_sdk(sdk, live):  # noqa: F811
         sdk.ap_payments.format_and_send_request({"reverse_appayment": {
             "@key": payment, "datereversed": {"year": "2026", "month": "11", "day": "25"}, "memo": "x"}})
     assert "Element 'memo': This element is not expected." in str(info.value.response)
+
+
+def test_apply_and_reverse_an_ar_payment_through_the_sdk(sdk, live):  # noqa: F811
+    live.admin.add_records(live.company_id, {"CHECKINGACCOUNT": [{"BANKACCOUNTID": "BOA", "BANKNAME": "BoA"}]})
+    sdk.customers.post({"CUSTOMERID": "C-7", "NAME": "Shipper Seven"})
+    day = {"year": "2026", "month": "11", "day": "21"}
+    first, second = (sdk.ar_invoices.post({"customerid": "C-7", "datecreated": day, "invoiceitems": {"lineitem": [
+        {"glaccountno": "4000", "amount": amount}]}})["key"] for amount in ("100", "50"))
+    payment = sdk.ar_payments.format_and_send_request({"create_arpayment": {
+        "customerid": "C-7", "paymentamount": "130", "bankaccountid": "BOA", "datereceived": day,
+        "arpaymentitem": [{"invoicekey": first, "amount": "100"}]}})
+    key = payment["key"]
+    applied = sdk.ar_payments.format_and_send_request({"apply_arpayment": {
+        "arpaymentkey": key, "paymentdate": day, "arpaymentitems": {"arpaymentitem": [
+            {"invoicekey": second, "amount": "30"}]}}})
+    assert applied["status"] == "success"
+    [inv] = sdk.ar_invoices.get_all(field="RECORDNO", value=second, fields=["STATE", "TOTALDUE"])
+    assert inv == {"STATE": "Partially Paid", "TOTALDUE": "20"}
+    with pytest.raises(WrongParamsError) as info:
+        sdk.ar_payments.format_and_send_request({"apply_arpayment": {
+            "arpaymentkey": key, "paymentdate": day, "arpaymentitems": {"arpaymentitem": [
+                {"invoicekey": second, "amount": "1"}]}}})
+    assert f"at most the 0 payment {key} has left to apply" in _first_error(info.value)["description2"]
+    assert sdk.ar_payments.format_and_send_request({"reverse_arpayment": {
+        "@key": key, "datereversed": day}})["status"] == "success"
+    rows = sdk.ar_invoices.get_all(fields=["RECORDNO", "STATE", "TOTALDUE"])
+    assert sorted((r["RECORDNO"], r["STATE"], r["TOTALDUE"]) for r in rows) == sorted(
+        [(first, "Posted", "100"), (second, "Posted", "50")])
