@@ -103,7 +103,6 @@ def test_supdocid_on_invoice_bill_and_journal_entry_must_exist(gw):
     (supdoc(files=(("pod", "pdf", "not base64!"),)), "BL01001975",
      "Invalid value 'notbase64!' for field attachmentdata: expected the file's bytes encoded as base64."),
     (supdoc(files=(("pod", "", POD),)), "BL03000018", "Required field attachmenttype is missing on attachment."),
-    (supdoc().replace("<supdocname>", "<bogus>1</bogus><supdocname>"), "PL03000002", "Field 'bogus'"),
     ("<create_supdocfolder><supdocfoldername>PODs</supdocfoldername></create_supdocfolder>", "BL34000061",
      "Another Attachment Folder with the given value(s) PODs  already exists"),
     ("<create_supdocfolder><supdocfoldername>Sub</supdocfoldername><supdocparentfoldername>Gone"
@@ -124,6 +123,13 @@ def test_attachment_refusals(gw, body, errorno, text):
     assert reply.status() == "failure"
     err = first(reply)
     assert err["errorno"] == errorno and text in err["description2"], err
+
+
+def test_an_element_create_supdoc_does_not_take_fails_the_request(gw):
+    reply = gw.call(fn(supdoc().replace("<supdocname>", "<bogus>1</bogus><supdocname>")))
+    assert (reply.control_status, reply.errornos()) == ("failure", ["XL03000003"])
+    assert "Element 'bogus': This element is not expected. Expected is one of ( supdocname, supdocfoldername, " \
+        "supdocdescription, attachments )." in reply.errors()[0]["description2"]
 
 
 def test_a_file_over_the_limit_is_refused_with_its_size(gw):

@@ -58,6 +58,11 @@ _SEQUENCES: dict[str, tuple[str, ...]] = {
     "reverse_bill": ("datereversed!", "description"),
     "reverse_arpayment": ("datereversed!", "description", "nsfclosedaccount"),
     "reverse_appayment": ("datereversed!", "description"),
+    # Attachments (developer.intacct.com company-console/attachments): order only; which are required is left to the
+    # function's own checks (simulator's choice: the page marks supdocname required, fylein's SDK omits it).
+    "create_supdoc": ("supdocid", "supdocname", "supdocfoldername", "supdocdescription", "attachments"),
+    "update_supdoc": ("supdocid", "supdocname", "supdocfoldername", "supdocdescription", "attachments"),
+    "create_supdocfolder": ("supdocfoldername", "supdocfolderdescription", "supdocparentfoldername"),
 }
 
 
