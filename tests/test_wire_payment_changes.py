@@ -46,7 +46,7 @@ def test_reverse_arpayment_and_apply_an_overpayment(gw):  # noqa: F811
              "</invoicekey><amount>{amount}</amount></arpaymentitem></arpaymentitems></apply_arpayment>")
     too_much = gw.call(fn(apply.format(inv=second, amount="25")))
     assert too_much.errors()[0]["description2"].startswith(
-        f"Invalid value '25' for field amount: expected at most the 20 payment {payment} has left to apply")
+        f"Invalid value '25' for field amount: expected at most the 20 ar payment {payment} has left to apply")
     assert totals(gw, "ARINVOICE", second) == ("0", "30", "Posted")
     assert gw.call(fn(apply.format(inv=second, amount="20"))).status() == "success"
     assert totals(gw, "ARINVOICE", second) == ("20", "10", "Partially Paid")
@@ -159,9 +159,28 @@ def test_apply_and_reverse_an_ar_payment_through_the_sdk(sdk, live):  # noqa: F8
         sdk.ar_payments.format_and_send_request({"apply_arpayment": {
             "arpaymentkey": key, "paymentdate": day, "arpaymentitems": {"arpaymentitem": [
                 {"invoicekey": second, "amount": "1"}]}}})
-    assert f"at most the 0 payment {key} has left to apply" in _first_error(info.value)["description2"]
+    assert f"at most the 0 ar payment {key} has left to apply" in _first_error(info.value)["description2"]
     assert sdk.ar_payments.format_and_send_request({"reverse_arpayment": {
         "@key": key, "datereversed": day}})["status"] == "success"
     rows = sdk.ar_invoices.get_all(fields=["RECORDNO", "STATE", "TOTALDUE"])
     assert sorted((r["RECORDNO"], r["STATE"], r["TOTALDUE"]) for r in rows) == sorted(
         [(first, "Posted", "100"), (second, "Posted", "50")])
+
+
+def test_apply_arpayment_applies_a_credit_memo_to_an_invoice(gw):  # noqa: F811
+    invoice = new_invoice(gw, "80")
+    memo = gw.call(fn("<create_aradjustment><customerid>C1</customerid><datecreated><year>2026</year><month>11</month>"
+                      "<day>6</day></datecreated><adjustmentno>CM-1</adjustmentno><aradjustmentitems><lineitem>"
+                      "<glaccountno>4000</glaccountno><amount>-30</amount></lineitem></aradjustmentitems>"
+                      "</create_aradjustment>")).result().findtext("key")
+    apply = (f"<apply_arpayment><arpaymentkey>{memo}</arpaymentkey><paymentdate><year>2026</year><month>11</month>"
+             "<day>22</day></paymentdate><arpaymentitems><arpaymentitem><invoicekey>{invoice}</invoicekey><amount>"
+             "{amount}</amount></arpaymentitem></arpaymentitems></apply_arpayment>")
+    too_much = gw.call(fn(apply.format(invoice=invoice, amount="31")))
+    assert too_much.errors()[0]["description2"].startswith(
+        f"Invalid value '31' for field amount: expected at most the 30 ar adjustment {memo} has left to apply")
+    assert gw.call(fn(apply.format(invoice=invoice, amount="30"))).status() == "success"
+    assert totals(gw, "ARINVOICE", invoice) == ("30", "50", "Partially Paid")
+    assert totals(gw, "ARADJUSTMENT", memo)[1:] == ("0", "Paid")
+    used_up = gw.call(fn(apply.format(invoice=invoice, amount="1")))
+    assert used_up.errors()[0]["description2"].startswith(f"AR Adjustment {memo} is without credit")

@@ -5,8 +5,10 @@
   invoices (TOTALPAID, TOTALDUE and STATE move back), and the payment is Reversed. The simulator keeps no separate
   reversal record for a payment (simulator's choice).
 - ``apply_arpayment`` (``arpaymentkey``, ``paymentdate``, ``memo``, ``arpaymentitems/arpaymentitem{invoicekey,
-  amount}``) applies what a payment has not yet applied (an overpayment) to more invoices; each amount at most what
-  the invoice has due, all together at most what the payment has left.
+  amount}``) applies what a payment has not yet applied (an overpayment), or a credit memo's credit (an ARADJUSTMENT
+  RECORDNO, as the page allows), to more invoices; each amount at most what the invoice has due, all together at
+  most what the payment or memo has left. (Advances and negative invoices, which the page also lists, are not
+  modelled.)
 - Generic ``update`` / ``delete`` of APPYMT and ARPYMT: "You can only update a payment that is in draft state"
   and (AR) "You can only delete payments that are in draft state" (the payment pages); the simulator applies the
   AR delete rule to AP too (simulator's choice: the AP page documents delete without saying). A draft has applied
@@ -90,23 +92,38 @@ def reverse_payment(ctx: Ctx, el: etree._Element) -> Output:
     return Output(key=str(rec.recordno), object=obj.name, records=1, transactions=1)
 
 
-def apply_arpayment(ctx: Ctx, el: etree._Element) -> Output:
-    """apply_arpayment: apply the part of an AR payment not yet applied to further invoices."""
+def _source_to_apply(ctx: Ctx, key: str, function: str) -> tuple[ObjectDef, Record, Decimal]:
+    """What ``arpaymentkey`` names and what it has left: a posted AR payment's unapplied amount, or an AR
+    adjustment's credit (a credit memo: its negative amount due), as the apply_arpayment page lists them."""
+    memo = ctx.tx.by_recordno(ctx.company_id, "ARADJUSTMENT", int(key)) if key.isascii() and key.isdigit() else None
+    if memo is not None and ctx.visible(memo) and ctx.tx.by_recordno(ctx.company_id, "ARPYMT", int(key)) is None:
+        obj = OBJECTS["ARADJUSTMENT"]
+        left = -doc_state.amount(memo.doc, "TOTALDUE")
+        if left <= 0:
+            raise PaymentStateRefused(obj.label, memo.recordno, "without credit", "only a credit memo with credit "
+                                      "left can be applied", "Apply a credit memo (negative AR adjustment) instead.")
+        return obj, memo, left
     obj = OBJECTS["ARPYMT"]
-    raw = payments.legacy_elements(ctx, el, obj, "Edit", _APPLY_ELEMENTS)
-    for field in ("arpaymentkey", "paymentdate", "arpaymentitems"):
-        if not raw.get(field):
-            raise RequiredField(field, el.tag)
-    writes.legacy_date(raw["paymentdate"], "paymentdate")
-    rec = _payment(ctx, obj, str(raw["arpaymentkey"]).strip(), el.tag)
+    rec = _payment(ctx, obj, key, function)
     state = str(rec.doc.get("STATE", ""))
     if state in (payments.DRAFT, REVERSED):
         raise PaymentStateRefused(obj.label, rec.recordno, state, "only a posted payment can be applied",
                                   "Apply a payment that is posted and has an amount left to apply.")
     received = Decimal(str(rec.doc.get("PAYMENTAMOUNT") or rec.doc.get("TOTALENTERED") or "0"))
     applied = Decimal(str(rec.doc.get("TOTALPAID") or rec.doc.get("TOTALENTERED") or "0"))
+    return obj, rec, received - applied
+
+
+def apply_arpayment(ctx: Ctx, el: etree._Element) -> Output:
+    """apply_arpayment: apply what an AR payment (an overpayment) or a credit memo has left to further invoices."""
+    raw = payments.legacy_elements(ctx, el, OBJECTS["ARPYMT"], "Edit", _APPLY_ELEMENTS)
+    for field in ("arpaymentkey", "paymentdate", "arpaymentitems"):
+        if not raw.get(field):
+            raise RequiredField(field, el.tag)
+    writes.legacy_date(raw["paymentdate"], "paymentdate")
+    obj, rec, left = _source_to_apply(ctx, str(raw["arpaymentkey"]).strip(), el.tag)
     items = raw["arpaymentitems"].get("arpaymentitem") if isinstance(raw["arpaymentitems"], dict) else None
-    details = _details(obj, rec.doc)
+    applied: list[dict[str, str]] = []
     total = Decimal(0)
     customer = str(rec.doc.get("CUSTOMERID", ""))
     for item in writes.as_list(items):
@@ -114,16 +131,21 @@ def apply_arpayment(ctx: Ctx, el: etree._Element) -> Output:
             raise RequiredField("invoicekey", "arpaymentitem")
         paid = payments.amount_of("amount", item.get("amount"))
         total += paid
-        if total > received - applied:
-            raise InvalidFieldValue("amount", str(paid), f"at most the {received - applied} payment {rec.recordno} "
+        if total > left:
+            raise InvalidFieldValue("amount", str(paid), f"at most the {left} {obj.label.lower()} {rec.recordno} "
                                     "has left to apply")
         invoice = str(item["invoicekey"]).strip()
-        payments.pay(ctx, OBJECTS["ARINVOICE"], invoice, "CUSTOMERID", customer, paid, obj.name)
-        details.append({"RECORDKEY": invoice, "TRX_PAYMENTAMOUNT": str(paid)})
+        payments.pay(ctx, OBJECTS["ARINVOICE"], invoice, "CUSTOMERID", customer, paid, "ARPYMT")
+        applied.append({"RECORDKEY": invoice, "TRX_PAYMENTAMOUNT": str(paid)})
     if total == 0:
         raise RequiredField("arpaymentitem", el.tag)
-    rec.doc.update({"TOTALPAID": str(applied + total), "ARPYMTDETAILS": {"ARPYMTDETAIL": details},
-                    "WHENMODIFIED": ctx.timestamp(), "MODIFIEDBY": ctx.session.user_id})
+    if obj.name == "ARADJUSTMENT":   # the memo's credit is used up as an invoice's payments are
+        doc_state.apply_payment(rec.doc, -total)
+    else:
+        details = _details(obj, rec.doc) + applied
+        paid_before = Decimal(str(rec.doc.get("TOTALPAID") or rec.doc.get("TOTALENTERED") or "0"))
+        rec.doc.update({"TOTALPAID": str(paid_before + total), "ARPYMTDETAILS": {"ARPYMTDETAIL": details}})
+    rec.doc.update({"WHENMODIFIED": ctx.timestamp(), "MODIFIEDBY": ctx.session.user_id})
     ctx.tx.update_record(ctx.company_id, rec, None)
     return Output(key=str(rec.recordno), object=obj.name, records=1, transactions=1)
 
