@@ -694,3 +694,36 @@ def test_random_mutations_always_get_a_gateway_answer(fuzz_gateway, mutations, d
     resp = gw.post_raw(_mutate(body, mutations, damage))
     _assert_gateway_shape(resp)
     assert_still_serving(gw)
+
+
+_HUGE = "9" * 5000   # past Python's 4,300-digit int conversion limit and SQLite's 19-digit INTEGER
+
+
+@pytest.mark.parametrize(("body", "errorno", "text"), [
+    (f"<readByQuery><object>CUSTOMER</object><query></query><pagesize>{_HUGE}</pagesize></readByQuery>",
+     "XL03000004", "pagesize must be a whole number from 1 to 1000"),
+    (f"<query><object>CUSTOMER</object><select><field>CUSTOMERID</field></select><pagesize>{_HUGE}</pagesize>"
+     "</query>", "XL03000004", "pagesize must be a whole number from 1 to 2000"),
+    (f"<delete><object>CUSTOMER</object><keys>{_HUGE}</keys></delete>", "BL01001973", "Cannot find customer"),
+    (f"<update><CUSTOMER><RECORDNO>{_HUGE}</RECORDNO><NAME>x</NAME></CUSTOMER></update>", "BL01001973",
+     "Cannot update non-existing CUSTOMER"),
+    (f'<reverse_invoice key="{_HUGE}"><datereversed><year>2026</year><month>1</month><day>5</day></datereversed>'
+     "</reverse_invoice>", "BL01001973", "Cannot find invoice"),
+    ("<create_bill><vendorid>V1</vendorid><datecreated><year>" + _HUGE + "</year><month>1</month><day>1</day>"
+     "</datecreated></create_bill>", "BL01001975", "a date in the format MM/DD/YYYY"),
+], ids=["readByQuery-pagesize", "query-pagesize", "delete-key", "update-recordno", "reverse-key", "legacy-date"])
+def test_numbers_of_thousands_of_digits_are_refused_as_sage_refuses_them(gw, body, errorno, text):
+    """They used to reach Python's int limit and answer the simulator's internal error (DL02000001)."""
+    reply = gw.call(fn(body))
+    assert reply.status() == "failure"
+    assert reply.errornos()[0] == errorno, reply.http.text[:1500]
+    assert text in reply.http.text
+
+
+@pytest.mark.parametrize("body", [
+    f"<read><object>CUSTOMER</object><keys>{_HUGE}</keys><fields>*</fields></read>",
+    f"<query><object>CUSTOMER</object><select><field>CUSTOMERID</field></select><offset>{_HUGE}</offset></query>",
+], ids=["read-key", "query-offset"])
+def test_huge_keys_and_offsets_find_nothing(gw, body):
+    reply = gw.call(fn(body))
+    assert reply.status() == "success" and reply.result().find("data").get("count") == "0"

@@ -19,6 +19,7 @@ from lxml import etree
 from intacct_harness.simulator.errors import InvalidArgument, InvalidFieldValue, RecordNotFound, RequiredField
 from intacct_harness.simulator.models import doc_state
 from intacct_harness.simulator.models.context import Ctx, Output
+from intacct_harness.simulator.models.numbers import by_recordno_text, whole_number
 from intacct_harness.simulator.models.objects import OBJECTS, ObjectDef
 from intacct_harness.simulator.models.writes import (
     as_date,
@@ -83,7 +84,7 @@ def _target(ctx: Ctx, el: etree._Element) -> tuple[ObjectDef, Record]:
     if (el.get("externalkey") or "false").strip().lower() == "true":
         rec = next((r for r in ctx.tx.scan(ctx.company_id, obj.name) if r.doc.get("EXTERNALID") == key), None)
     else:
-        rec = ctx.tx.by_recordno(ctx.company_id, obj.name, int(key)) if key.isascii() and key.isdigit() else None
+        rec = by_recordno_text(ctx.tx, ctx.company_id, obj.name, key)
     if rec is None or not ctx.visible(rec):
         raise RecordNotFound(f"Cannot find {obj.label.lower()} with key '{key[:100]}'.")
     return obj, rec
@@ -129,9 +130,10 @@ def legacy_update(ctx: Ctx, el: etree._Element) -> Output:
                 lines.append(legacy_line(element_value(item)))
             elif item.tag == "updatelineitem":
                 number = (item.get("line_num") or "").strip()
-                if not number.isascii() or not number.isdigit() or not 1 <= int(number) <= len(lines):
+                line_num = whole_number(number)
+                if line_num is None or not 1 <= line_num <= len(lines):
                     raise InvalidFieldValue("line_num", number, f"a line number from 1 to {len(lines)}")
-                lines[int(number) - 1].update(legacy_line(element_value(item) or {}))
+                lines[line_num - 1].update(legacy_line(element_value(item) or {}))
             else:
                 raise InvalidArgument(f"{items_tag} holds lineitem and updatelineitem elements, not {item.tag[:50]}.")
         checked = validate_lines(ctx, obj, {obj.lines.container: {obj.lines.item: lines}})

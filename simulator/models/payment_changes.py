@@ -31,6 +31,7 @@ from intacct_harness.simulator.errors import (
 )
 from intacct_harness.simulator.models import doc_state, payments, writes
 from intacct_harness.simulator.models.context import Ctx, Output
+from intacct_harness.simulator.models.numbers import by_recordno_text
 from intacct_harness.simulator.models.objects import OBJECTS, ObjectDef
 from intacct_harness.simulator.store import Record
 
@@ -42,7 +43,7 @@ _APPLY_ELEMENTS = frozenset({"arpaymentkey", "paymentdate", "memo", "overpayloci
 
 
 def _payment(ctx: Ctx, obj: ObjectDef, key: str, function: str) -> Record:
-    rec = ctx.tx.by_recordno(ctx.company_id, obj.name, int(key)) if key.isascii() and key.isdigit() else None
+    rec = by_recordno_text(ctx.tx, ctx.company_id, obj.name, key)
     if rec is None or not ctx.visible(rec):
         raise RecordNotFound(f"Cannot find {obj.label.lower()} with key '{key[:100]}' ({function}).")
     return rec
@@ -60,7 +61,7 @@ def _unapply(ctx: Ctx, obj: ObjectDef, rec: Record) -> None:
     target = OBJECTS[payments.PAYMENTS[obj.name].pays]
     for detail in _details(obj, rec.doc):
         key = str(detail.get("RECORDKEY") or "")
-        doc = ctx.tx.by_recordno(ctx.company_id, target.name, int(key)) if key.isdigit() else None
+        doc = by_recordno_text(ctx.tx, ctx.company_id, target.name, key)
         if doc is None:
             continue   # the document was deleted since (it could not be while paid; kept for old stores)
         doc_state.apply_payment(doc.doc, -Decimal(str(detail.get("TRX_PAYMENTAMOUNT") or "0")))

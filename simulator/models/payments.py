@@ -22,6 +22,7 @@ from lxml import etree
 from intacct_harness.simulator.errors import InvalidFieldValue, InvalidReference, RequiredField, UnknownField
 from intacct_harness.simulator.models import doc_state, writes
 from intacct_harness.simulator.models.context import Ctx, Output
+from intacct_harness.simulator.models.numbers import by_recordno_text
 from intacct_harness.simulator.models.objects import OBJECTS, ObjectDef
 from intacct_harness.simulator.store import Record
 
@@ -97,7 +98,7 @@ def pay(ctx: Ctx, obj: ObjectDef, key: str, party_field: str, party: str, paid: 
          apply: bool = True) -> Record:
     """Apply ``paid`` to the document numbered ``key`` of ``party``; refuse what Sage refuses (``apply`` False:
     check only, as a draft payment does)."""
-    rec = ctx.tx.by_recordno(ctx.company_id, obj.name, int(key)) if key.isascii() and key.isdigit() else None
+    rec = by_recordno_text(ctx.tx, ctx.company_id, obj.name, key)
     if rec is None or not ctx.visible(rec) or rec.doc.get(party_field) != party:
         raise InvalidReference(f"{obj.label} '{key[:50]}' specified is not valid for {party_field} {party}.",
                                doc_object, f"Name the RECORDNO of an open {obj.label.lower()} of {party}.")

@@ -18,6 +18,7 @@ from lxml import etree
 from intacct_harness.simulator.errors import InvalidArgument, InvalidQuery, ReadMoreExpired, UnknownObject
 from intacct_harness.simulator.models import lines
 from intacct_harness.simulator.models.context import Ctx, Output
+from intacct_harness.simulator.models.numbers import MAX_DIGITS, whole_number
 from intacct_harness.simulator.models.objects import SYSTEM_FIELDS, ObjectDef
 from intacct_harness.simulator.models.permissions import FUNCTION_VERBS
 from intacct_harness.simulator.query import (
@@ -207,9 +208,10 @@ def _page_size(el: etree._Element, maximum: int, default: int) -> int:
     text = text_of(el, "pagesize")
     if not text:
         return default
-    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= maximum:
+    size = whole_number(text)
+    if size is None or not 1 <= size <= maximum:
         raise InvalidArgument(f"pagesize must be a whole number from 1 to {maximum}; got '{text[:20]}'.")
-    return int(text)
+    return size
 
 
 def _render(obj: ObjectDef, tag: str, rec: Record, fields: list[str] | None) -> etree._Element:
@@ -222,7 +224,7 @@ def read(ctx: Ctx, el: etree._Element) -> Output:
     fields = _fields(ctx, obj, text_of(el, "fields"))
     keys = _requested_keys(el, "read")
     if keys:
-        numbers = [int(k) for k in keys if k.isascii() and k.isdigit()]
+        numbers = [n for n in map(whole_number, keys) if n is not None]
         found = [r for r in lines.fetch(ctx, obj, numbers) if ctx.visible(r)]
     elif obj.parent is not None:
         found = list(Source(ctx, obj, None).records(limit=100))
@@ -348,7 +350,9 @@ def query(ctx: Ctx, el: etree._Element) -> Output:
     offset_text = text_of(el, "offset") or "0"
     if not (offset_text.isascii() and offset_text.isdigit()):
         raise InvalidArgument(f"offset must be a whole number; got '{offset_text[:20]}'.")
-    offset = int(offset_text)
+    offset = whole_number(offset_text)
+    if offset is None:           # more digits than any record count: past the last page
+        offset = 10 ** MAX_DIGITS
     source = Source(ctx, obj, pred, case_insensitive)
     if not order and source.exact and not selection.aggregates:   # SQLite pages and counts
         chunk = [flat(r.doc) for r in source.records(limit=pagesize, offset=offset)]

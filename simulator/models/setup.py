@@ -18,6 +18,7 @@ from intacct_harness.simulator.models import writes
 from intacct_harness.simulator.models.company import Company
 from intacct_harness.simulator.models.context import Ctx, Session
 from intacct_harness.simulator.models.faults import FaultRuleError, save_rules
+from intacct_harness.simulator.models.numbers import by_recordno_text
 from intacct_harness.simulator.models.objects import OBJECTS
 from intacct_harness.simulator.models.permissions import (
     GUIDE_MODULES,
@@ -393,8 +394,8 @@ def change_record(store: Store, company_id: str, object_name: str, key: str, bod
     with store.transaction() as tx:
         ctx = admin_ctx(tx, Company(_company(tx, company_id)), now)
         rec = tx.by_key(company_id, obj.name, key)
-        if rec is None and key.isascii() and key.isdigit():
-            rec = tx.by_recordno(company_id, obj.name, int(key))
+        if rec is None:
+            rec = by_recordno_text(tx, company_id, obj.name, key)
         if rec is None:
             raise SeedError(f"no {obj.name} with {obj.id_field} or RECORDNO {key!r} in company {company_id!r}")
         if action == "delete":

@@ -28,6 +28,7 @@ from intacct_harness.simulator.errors import (
 )
 from intacct_harness.simulator.models import doc_state, journal, limits, references
 from intacct_harness.simulator.models.context import Ctx, Output
+from intacct_harness.simulator.models.numbers import by_recordno_text
 from intacct_harness.simulator.models.objects import (
     INVALID_REFERENCE_TEXT,
     LEGACY_CREATES,
@@ -388,8 +389,7 @@ def create(ctx: Ctx, el: etree._Element) -> Output:
 def _find_for_update(ctx: Ctx, obj: ObjectDef, raw: dict[str, Any]) -> Record:
     if raw.get("RECORDNO"):
         ident = ("RECORDNO", str(raw["RECORDNO"]))
-        rec = ctx.tx.by_recordno(ctx.company_id, obj.name, int(raw["RECORDNO"])) if str(
-            raw["RECORDNO"]).isdigit() and str(raw["RECORDNO"]).isascii() else None
+        rec = by_recordno_text(ctx.tx, ctx.company_id, obj.name, raw["RECORDNO"])
     elif raw.get(obj.id_field):
         ident = (obj.id_field, str(raw[obj.id_field]))
         rec = ctx.tx.by_key(ctx.company_id, obj.name, ident[1])
@@ -449,7 +449,7 @@ def delete(ctx: Ctx, el: etree._Element) -> Output:
     if not keys:
         raise InvalidArgument("delete requires keys.")
     for key in keys:
-        rec = ctx.tx.by_recordno(ctx.company_id, obj.name, int(key)) if key.isascii() and key.isdigit() else None
+        rec = by_recordno_text(ctx.tx, ctx.company_id, obj.name, key)
         if rec is None:
             rec = ctx.tx.by_key(ctx.company_id, obj.name, key)
         if rec is None or not ctx.visible(rec):
@@ -465,12 +465,12 @@ def delete(ctx: Ctx, el: etree._Element) -> Output:
 
 # --------------------------------------------------------------------------- legacy functions
 def legacy_date(value: Any, field: str) -> str:
+    """A legacy ``<year>``/``<month>``/``<day>`` date, checked as the MM/DD/YYYY it spells."""
     if isinstance(value, dict):
-        try:
-            return check_date(field, f"{int(value.get('month', 0))}/{int(value.get('day', 0))}/"
-                                     f"{int(value.get('year', 0))}")
-        except (TypeError, ValueError):  # e.g. a repeated <year> arrives as a list
-            raise InvalidFieldValue(field, str(value), "year, month and day") from None
+        parts = [value.get(k, "") for k in ("month", "day", "year")]
+        if not all(isinstance(p, str) for p in parts):   # e.g. a repeated <year> arrives as a list
+            raise InvalidFieldValue(field, "a year, month or day given twice", "one year, month and day")
+        return check_date(field, "/".join(p.strip() for p in parts))
     return check_date(field, str(value)) if value else ""
 
 
