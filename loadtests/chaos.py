@@ -57,6 +57,7 @@ from intacct_harness.connector.tms.model import Dataset, Subsidiary
 from intacct_harness.simulator.testing import (
     DEFAULT_SENDER,
     DEFAULT_USER,
+    Admin,
     simulated_company,
     standard_company,
     standard_seed,
@@ -296,6 +297,17 @@ class Served:
             f.close()
         return texts[0], texts[1]
 
+    @contextlib.contextmanager
+    def slowed(self, ms: float) -> Iterator[None]:
+        """Every gateway request waits ``ms`` while the block runs (a latency fault), then the rules are cleared."""
+        with httpx.Client(base_url=self.base, timeout=60) as http:
+            admin = Admin(http)
+            admin.set_faults([{"id": "slow-while-others-start", "action": "latency", "ms": ms}])
+            try:
+                yield
+            finally:
+                admin.clear_faults()
+
     def finish(self) -> None:
         """One more sync to the end, once what a killed run had in flight has settled."""
         time.sleep(SETTLE_SECONDS)
@@ -383,8 +395,9 @@ class OverlapResult:
 
 
 def overlaps(docs: int = 1_500, rounds: int = 6, runs: int = 3, seed: int = 7) -> OverlapResult:
-    """``runs`` syncs started at once on one ledger, ``rounds`` times; in every other round the run holding the
-    lock is SIGKILLed mid-sync, so the next round's runs find a dead holder's lock."""
+    """``runs`` syncs on one ledger, the others started while the first holds its lock, ``rounds`` times; in every
+    other round the run holding the lock is SIGKILLed mid-sync, so the next round's first run finds a dead
+    holder's lock and takes it over."""
     rng = random.Random(seed)
     started = time.perf_counter()
     refused = worked = killed = took_over = 0
@@ -392,15 +405,21 @@ def overlaps(docs: int = 1_500, rounds: int = 6, runs: int = 3, seed: int = 7) -
     with served_connector(docs, seed) as srv:
         total = len(documents_for(srv.data, srv.sub))
         for round_no in range(rounds):
-            procs = [srv.sync("--json", capture=True) for _ in range(runs)]
-            if round_no % 2 == 0:          # kill whichever run holds the lock once it has posted a little more
-                holder = _holder_of(procs, srv)
-                if holder is not None:
-                    _kill_at_random_point(holder, srv.ledger_file, srv.sub, rng,
-                                          _posted(srv.ledger_file, srv.sub) + max(1, total // (2 * rounds)))
-                    if holder.poll() is None:
-                        holder.send_signal(signal.SIGKILL)
-                        killed += 1
+            # The first run takes the lock; the others start while it surely runs: its every request waits 1 s
+            # until they have ended, so a loaded machine's slow start-up cannot let them miss the overlap.
+            with srv.slowed(1000):
+                first = srv.sync("--json", capture=True)
+                holder = _holder_of([first], srv)
+                others = [srv.sync("--json", capture=True) for _ in range(runs - 1)]
+                for proc in others:
+                    proc.wait(timeout=600)
+            procs = [first, *others]
+            if round_no % 2 == 0 and holder is not None:   # kill the lock's holder once it has posted a little more
+                _kill_at_random_point(holder, srv.ledger_file, srv.sub, rng,
+                                      _posted(srv.ledger_file, srv.sub) + max(1, total // (2 * rounds)))
+                if holder.poll() is None:
+                    holder.send_signal(signal.SIGKILL)
+                    killed += 1
             for proc in procs:
                 proc.wait(timeout=600)
                 out, err = srv.outputs(proc)
