@@ -96,7 +96,7 @@ def reverse_payment(ctx: Ctx, el: etree._Element) -> Output:
 def _source_to_apply(ctx: Ctx, key: str, function: str) -> tuple[ObjectDef, Record, Decimal]:
     """What ``arpaymentkey`` names and what it has left: a posted AR payment's unapplied amount, or an AR
     adjustment's credit (a credit memo: its negative amount due), as the apply_arpayment page lists them."""
-    memo = ctx.tx.by_recordno(ctx.company_id, "ARADJUSTMENT", int(key)) if key.isascii() and key.isdigit() else None
+    memo = by_recordno_text(ctx.tx, ctx.company_id, "ARADJUSTMENT", key)
     if memo is not None and ctx.visible(memo) and ctx.tx.by_recordno(ctx.company_id, "ARPYMT", int(key)) is None:
         obj = OBJECTS["ARADJUSTMENT"]
         left = -doc_state.amount(memo.doc, "TOTALDUE")
