@@ -68,7 +68,7 @@ _UPDATES.update({
                             "updatearadjustmentitems"),
 })
 _UPDATE_IGNORED = frozenset({"dateposted", "action", "payto", "returnto", "exchratedate", "exchratetype",
-                             "exchrate", "nogl", "taxsolutionid"})
+                             "exchrate", "nogl", "taxsolutionid", "basecurr", "inclusivetax"})
 
 
 def _target(ctx: Ctx, el: etree._Element) -> tuple[ObjectDef, Record]:

@@ -193,13 +193,13 @@ _LEGACY_COMMON = {
 }
 _LEGACY_CREATE_IGNORED = frozenset({
     "action", "batchkey", "dateposted", "exchratedate", "exchratetype", "exchrate", "nogl", "taxsolutionid",
-    "billto", "shipto", "payto", "returnto"})
+    "billto", "shipto", "payto", "returnto", "inclusivetax"})
 # Adjustments: create_apadjustment / create_aradjustment as the DTD lists them; AR has neither supdocid nor
 # customfields (intacct-sdk-net#217 shows Sage refusing supdocid on create_aradjustment).
 _ADJUSTMENT_COMMON = {"datecreated": "WHENCREATED", "adjustmentno": "RECORDID", "description": "DESCRIPTION",
                       "externalid": "EXTERNALID", "basecurr": "BASECURR", "currency": "CURRENCY"}
 _ADJUSTMENT_IGNORED = frozenset({"dateposted", "batchkey", "action", "exchratedate", "exchratetype", "exchrate",
-                                 "nogl"})
+                                 "nogl", "inclusivetax", "taxsolutionid"})
 
 # The legacy create_* functions and the module their write permission is checked against
 # (the umpa notes say create_invoice is checked against the AR module, not the ARINVOICE object).

@@ -64,7 +64,7 @@ PAYMENTS: dict[str, GenericPayment] = {
 _ARPAYMENT = frozenset({"customerid", "paymentamount", "translatedamount", "batchkey", "bankaccountid",
                         "undepfundsacct", "refid", "overpaylocid", "overpaydeptid", "datereceived", "paymentmethod",
                         "basecurr", "currency", "exchratedate", "exchratetype", "exchrate", "cctype", "authcode",
-                        "arpaymentitem"})
+                        "arpaymentitem", "onlinecardpayment", "onlineachpayment"})
 
 
 def amount_of(field: str, value: Any) -> Decimal:
