@@ -60,6 +60,11 @@ def test_an_employee_names_an_existing_contact_and_reads_it_as_contact(gw):
     emp = row.result().find("data/EMPLOYEE")
     assert (emp.findtext("CONTACT.FIRSTNAME"), emp.findtext("CONTACT.EMAIL1")) == ("Dana", "dana@example.com")
     assert emp.findtext("CONTACTKEY").isdigit()
+    moved = gw.call(fn("<update><CONTACT><CONTACTNAME>Dana Driver</CONTACTNAME><EMAIL1>dana@carrier.example</EMAIL1>"
+                       "</CONTACT></update>"))
+    assert moved.status() == "success"
+    row = gw.call(fn("<query><object>EMPLOYEE</object><select><field>CONTACT.EMAIL1</field></select></query>"))
+    assert row.result().findtext("data/EMPLOYEE/CONTACT.EMAIL1") == "dana@carrier.example"
     in_use = gw.call(fn("<delete><object>CONTACT</object><keys>Dana Driver</keys></delete>"))
     assert in_use.errors()[0]["description2"].startswith("Contact Dana Driver cannot be deleted: Employee ")
 
