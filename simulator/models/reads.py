@@ -215,7 +215,19 @@ def _page_size(el: etree._Element, maximum: int, default: int) -> int:
 
 
 def _render(obj: ObjectDef, tag: str, rec: Record, fields: list[str] | None) -> etree._Element:
-    return record_element(tag, *obj.shown(rec.doc, fields))
+    """``record_element``'s XML, with text fields (nearly all of them) set directly: pages of 1,000 are common."""
+    doc, names = obj.shown(rec.doc, fields)
+    el = etree.Element(tag)
+    sub = etree.SubElement
+    for name in doc if names is None else names:
+        value = doc.get(name)
+        if value.__class__ is str:
+            sub(el, name).text = value
+        elif value is None:
+            sub(el, name)
+        else:  # blocks and repeated elements, as wire.response renders them
+            el.extend(record_element(tag, {name: value}))
+    return el
 
 
 # --------------------------------------------------------------------------- read / readByName
