@@ -192,22 +192,27 @@ def sign_in_beside_heavy(heavy_records: int, kb: int, samples: int) -> tuple[flo
 
 
 def rows(sizes: list[int] | None = None, samples: int = 15, heavy_records: int = 1000, heavy_kb: int = 372,
-         page_records: int = 5000) -> list[Any]:
-    """The read rows for ``loadtests.bench``'s table (its ``Row``)."""
+         page_records: int = 5000, which: str = "1,2,3") -> list[Any]:
+    """The read rows (R1, R2, R3 as ``which`` lists them) for ``loadtests.bench``'s table (its ``Row``)."""
     from loadtests.bench import Row
 
     sizes = sizes or [1000, 100_000, 1_000_000]
+    wanted = {w.strip() for w in which.split(",")}
     out: list[Any] = []
-    pages = first_pages(sizes, samples)
-    small, big = sizes[0], sizes[-1]
-    for label, by_size in pages.items():
-        ratio = by_size[big] / by_size[small]
-        out.append(Row(f"R1. readByQuery first page of 100, {label}, {small:,} -> {big:,} VENDORs",
-                       ", ".join(f"{n:,}: {ms:.1f} ms" for n, ms in by_size.items()), f"{small:,}: "
-                       f"{by_size[small]:.1f} ms", ratio, "within 2x", ratio <= 2.0))
-    sim, base = big_page(page_records, samples)
-    out.append(Row("R2. readByQuery page of 1,000 records (fields *)", f"{sim:.1f} ms",
-                   f"SELECT + json + lxml serialise {base:.1f} ms", base / sim, ">= 0.5x", base / sim >= 0.5))
+    if "1" in wanted:
+        pages = first_pages(sizes, samples)
+        small, big = sizes[0], sizes[-1]
+        for label, by_size in pages.items():
+            ratio = by_size[big] / by_size[small]
+            out.append(Row(f"R1. readByQuery first page of 100, {label}, {small:,} -> {big:,} VENDORs",
+                           ", ".join(f"{n:,}: {ms:.1f} ms" for n, ms in by_size.items()), f"{small:,}: "
+                           f"{by_size[small]:.1f} ms", ratio, "within 2x", ratio <= 2.0))
+    if "2" in wanted:
+        sim, base = big_page(page_records, samples)
+        out.append(Row("R2. readByQuery page of 1,000 records (fields *)", f"{sim:.1f} ms",
+                       f"SELECT + json + lxml serialise {base:.1f} ms", base / sim, ">= 0.5x", base / sim >= 0.5))
+    if "3" not in wanted:
+        return out
     alone, during, worst, heavy_ms, size = sign_in_beside_heavy(heavy_records, heavy_kb, samples)
     out.append(Row(f"R3. sign-in of company B during a {size // 1024} KB IN request of company A "
                    f"({heavy_records:,} records; it took {heavy_ms:.0f} ms), one process",
@@ -223,9 +228,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--heavy-records", type=int, default=1000)
     p.add_argument("--heavy-kb", type=int, default=372)
     p.add_argument("--page-records", type=int, default=5000, help="records behind the 1,000-record page")
+    p.add_argument("--rows", default="1,2,3", help="which of R1, R2, R3 to run")
     args = p.parse_args(argv)
     sizes = [int(x) for x in args.sizes.split(",") if x.strip()]
-    for r in rows(sizes, args.samples, args.heavy_records, args.heavy_kb, args.page_records):
+    for r in rows(sizes, args.samples, args.heavy_records, args.heavy_kb, args.page_records, args.rows):
         verdict = "n/a" if r.met is None else ("met" if r.met else "MISSED")
         ratio = "n/a" if r.ratio is None else f"{r.ratio:.2f}x"
         print(f"{r.name}: {r.measured} vs {r.baseline} -> {ratio} ({r.goal}: {verdict})", flush=True)
