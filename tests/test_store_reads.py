@@ -11,10 +11,12 @@ import os
 import threading
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from intacct_harness.simulator.app import backend_of
 from intacct_harness.simulator.models.reads import flat
-from intacct_harness.simulator.query import evaluate, parse_condition
+from intacct_harness.simulator.query import And, Comparison, InList, IsNull, Like, Not, Or, evaluate, parse_condition
 from intacct_harness.simulator.query.sql import Index, glob_pattern, to_sql
 from intacct_harness.simulator.store import Record, Slots, Store
 from intacct_harness.simulator.testing import standard_company
@@ -239,3 +241,30 @@ def test_record_counts_follow_inserts_deletes_and_entity_moves():
         assert (tx.count_visible("C", "V"), tx.count_visible("C", "V", "E1"), tx.count_visible("C", "V", "E2")) \
             == (9, 9, 6)
         assert tx.objects_with_records("C") == {"V": 9}
+
+
+# --------------------------------------------------------------------------- random conditions
+VALUES = st.sampled_from(["abc", "ABC", "b", "", "5", "5.0", "-3", "10", "01/02/2024", "1/2/2024", "a'b", "x_y%z",
+                          "%", "a%", "_b_", "Æther", "zz", "abd"])
+FIELDS = st.sampled_from(["A", "B", "C", "D", "RECORDNO"])
+LEAVES = st.one_of(
+    st.builds(Comparison, FIELDS, st.sampled_from(["=", "<>", "<", ">", "<=", ">="]), VALUES),
+    st.builds(Like, FIELDS, VALUES, st.booleans()),
+    st.builds(InList, FIELDS, st.lists(VALUES, min_size=1, max_size=4).map(tuple), st.booleans()),
+    st.builds(IsNull, FIELDS, st.booleans()))
+PREDICATES = st.recursive(LEAVES, lambda inner: st.one_of(
+    st.builds(And, st.lists(inner, min_size=2, max_size=3).map(tuple)),
+    st.builds(Or, st.lists(inner, min_size=2, max_size=3).map(tuple)),
+    st.builds(Not, inner)), max_leaves=6)
+
+
+@settings(max_examples=300, deadline=None, database=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(pred=PREDICATES, case_insensitive=st.booleans())
+def test_random_conditions_select_what_the_evaluator_accepts(table, pred, case_insensitive):
+    sql = to_sql(pred, column, {"A": Index("key", lambda v: "k" + v)}, case_insensitive)
+    with table.read() as tx:
+        selected = [r.recordno for r in tx.select("C", "X", sql.where, sql.params)]
+        docs = {r.recordno: r.doc for r in tx.select("C", "X")}
+    wanted = [n for n, doc in docs.items() if evaluate(pred, flat(doc), case_insensitive=case_insensitive)]
+    assert selected == wanted if sql.exact else set(wanted) <= set(selected)
