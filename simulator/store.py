@@ -6,8 +6,8 @@ without a state file (tests, the demo) it lives in a private file in RAM (/dev/s
 store does, so every test still has its own company and xdist needs nothing special. Each thread has
 its own connection. Records keep their business key, upper-cased name, document number and owning
 entity in indexed columns, so lookups stay flat as a company grows; the full record is a JSON document,
-whose STATUS has an expression index. Triggers keep a count of records per company, object and entity,
-so an unfiltered page knows its total without counting a million rows.
+whose STATUS has an expression index. Triggers keep a tally of records per company, object, entity and
+STATUS, so an unfiltered page (or one by STATUS) knows its total without counting a million rows.
 """
 
 from __future__ import annotations
@@ -26,6 +26,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+# A record's STATUS as the tally keys it: "t" and the text, or "n" when it has none.
+STATUS_KEY = "CASE json_type({doc}, '$.STATUS') WHEN 'text' THEN 't' || ({doc}->>'$.STATUS') ELSE 'n' END"
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS senders(id TEXT PRIMARY KEY, secret TEXT NOT NULL);
@@ -38,22 +41,23 @@ CREATE UNIQUE INDEX IF NOT EXISTS records_key ON records(company, object, key);
 CREATE INDEX IF NOT EXISTS records_name ON records(company, object, name_ci);
 CREATE INDEX IF NOT EXISTS records_docno ON records(company, object, docno);
 CREATE INDEX IF NOT EXISTS records_status ON records(company, object, (doc->>'$.STATUS'));
-CREATE TABLE IF NOT EXISTS record_counts(company TEXT NOT NULL, object TEXT NOT NULL, entity TEXT NOT NULL,
-    n INTEGER NOT NULL, PRIMARY KEY(company, object, entity));
-CREATE TRIGGER IF NOT EXISTS records_counted AFTER INSERT ON records BEGIN
-    INSERT INTO record_counts VALUES(new.company, new.object, COALESCE(new.entity, ''), 1)
-    ON CONFLICT(company, object, entity) DO UPDATE SET n = n + 1;
+CREATE TABLE IF NOT EXISTS record_tally(company TEXT NOT NULL, object TEXT NOT NULL, entity TEXT NOT NULL,
+    status TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY(company, object, entity, status));
+CREATE TRIGGER IF NOT EXISTS records_tallied AFTER INSERT ON records BEGIN
+    INSERT INTO record_tally VALUES(new.company, new.object, COALESCE(new.entity, ''), {status_new}, 1)
+    ON CONFLICT(company, object, entity, status) DO UPDATE SET n = n + 1;
 END;
-CREATE TRIGGER IF NOT EXISTS records_uncounted AFTER DELETE ON records BEGIN
-    UPDATE record_counts SET n = n - 1
-    WHERE company = old.company AND object = old.object AND entity = COALESCE(old.entity, '');
+CREATE TRIGGER IF NOT EXISTS records_untallied AFTER DELETE ON records BEGIN
+    UPDATE record_tally SET n = n - 1 WHERE company = old.company AND object = old.object
+        AND entity = COALESCE(old.entity, '') AND status = {status_old};
 END;
-CREATE TRIGGER IF NOT EXISTS records_recounted AFTER UPDATE OF company, object, entity ON records
-WHEN old.company IS NOT new.company OR old.object IS NOT new.object OR old.entity IS NOT new.entity BEGIN
-    UPDATE record_counts SET n = n - 1
-    WHERE company = old.company AND object = old.object AND entity = COALESCE(old.entity, '');
-    INSERT INTO record_counts VALUES(new.company, new.object, COALESCE(new.entity, ''), 1)
-    ON CONFLICT(company, object, entity) DO UPDATE SET n = n + 1;
+CREATE TRIGGER IF NOT EXISTS records_retallied AFTER UPDATE OF company, object, entity, doc ON records
+WHEN old.company IS NOT new.company OR old.object IS NOT new.object OR old.entity IS NOT new.entity
+    OR {status_old} IS NOT {status_new} BEGIN
+    UPDATE record_tally SET n = n - 1 WHERE company = old.company AND object = old.object
+        AND entity = COALESCE(old.entity, '') AND status = {status_old};
+    INSERT INTO record_tally VALUES(new.company, new.object, COALESCE(new.entity, ''), {status_new}, 1)
+    ON CONFLICT(company, object, entity, status) DO UPDATE SET n = n + 1;
 END;
 CREATE TABLE IF NOT EXISTS counters(company TEXT PRIMARY KEY, next INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS sessions(
@@ -70,7 +74,12 @@ CREATE TABLE IF NOT EXISTS controlids(sender TEXT NOT NULL, company TEXT NOT NUL
     ts REAL NOT NULL, PRIMARY KEY(sender, company, controlid));
 """
 
-TABLES = ("meta", "senders", "companies", "records", "record_counts", "counters", "sessions", "resultsets",
+SCHEMA = SCHEMA.replace("{status_new}", STATUS_KEY.format(doc="new.doc")).replace(
+    "{status_old}", STATUS_KEY.format(doc="old.doc"))
+_OLD_COUNTS = """DROP TRIGGER IF EXISTS records_counted; DROP TRIGGER IF EXISTS records_uncounted;
+DROP TRIGGER IF EXISTS records_recounted; DROP TABLE IF EXISTS record_counts;"""
+
+TABLES = ("meta", "senders", "companies", "records", "record_tally", "counters", "sessions", "resultsets",
           "journal", "usage", "controlids")
 RAM_DIR = "/dev/shm"   # where a store without a state file lives (the system temp dir where there is none)
 MMAP_BYTES = 256 * 1024 * 1024
@@ -123,12 +132,12 @@ class Store:
         columns = {row[1] for row in conn.execute("PRAGMA table_info(records)")}
         if columns and "docno" not in columns:  # a state file from before the column existed
             conn.execute("ALTER TABLE records ADD COLUMN docno TEXT")
-        counted = columns and conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE name='record_counts'").fetchone() is not None
-        conn.executescript(SCHEMA)
-        if columns and not counted:  # a state file from before the counts: count once
-            conn.execute("INSERT INTO record_counts SELECT company, object, COALESCE(entity, ''), COUNT(*) "
-                         "FROM records GROUP BY 1, 2, 3")
+        tallied = columns and conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE name='record_tally'").fetchone() is not None
+        conn.executescript(_OLD_COUNTS + SCHEMA)
+        if columns and not tallied:  # a state file from before the tally: count once
+            conn.execute("INSERT INTO record_tally SELECT company, object, COALESCE(entity, ''), "
+                         f"{STATUS_KEY.format(doc='doc')}, COUNT(*) FROM records GROUP BY 1, 2, 3, 4")
 
     def _connection(self) -> sqlite3.Connection:
         holder: _Holder | None = getattr(self._local, "holder", None)
@@ -371,10 +380,13 @@ class Tx:
         return int(self.conn.execute(f"SELECT COUNT(*) FROM records WHERE {cond}",  # noqa: S608
                                      (company, obj, *args, *params)).fetchone()[0])
 
-    def count_visible(self, company: str, obj: str, entity: str = "") -> int:
-        """Records an (entity) session sees, from the counts the triggers keep: no rows are read."""
-        sql = "SELECT COALESCE(SUM(n), 0) FROM record_counts WHERE company=? AND object=?"
+    def count_visible(self, company: str, obj: str, entity: str = "", status: str | None = None) -> int:
+        """Records an (entity) session sees (with that STATUS), from the tally the triggers keep: no rows read."""
+        sql = "SELECT COALESCE(SUM(n), 0) FROM record_tally WHERE company=? AND object=?"
         args: tuple[Any, ...] = (company, obj)
+        if status is not None:
+            sql += " AND status = ?"
+            args += ("t" + status,)
         if entity:
             sql += " AND entity IN ('', ?)"
             args += (entity,)
@@ -423,7 +435,7 @@ class Tx:
 
     def objects_with_records(self, company: str) -> dict[str, int]:
         return dict(self.conn.execute(
-            "SELECT object, SUM(n) FROM record_counts WHERE company=? GROUP BY object HAVING SUM(n) > 0 "
+            "SELECT object, SUM(n) FROM record_tally WHERE company=? GROUP BY object HAVING SUM(n) > 0 "
             "ORDER BY object", (company,)))
 
     # -- sessions and result sets ----------------------------------------------------------

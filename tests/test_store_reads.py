@@ -227,20 +227,52 @@ def test_a_store_without_a_state_file_leaves_no_file_behind():
     assert not os.path.exists(where)
 
 
-def test_record_counts_follow_inserts_deletes_and_entity_moves():
+def test_the_tally_follows_inserts_deletes_entity_and_status_changes():
     store = Store()
     with store.transaction() as tx:
-        tx.insert_records("C", [(Record("V", n, f"k{n}", "E1" if n % 2 else "", {"N": str(n)}), None)
+        tx.insert_records("C", [(Record("V", n, f"k{n}", "E1" if n % 2 else "",
+                                        {"N": str(n), **({"STATUS": "active"} if n <= 6 else {})}), None)
                                 for n in range(1, 11)])
         tx.delete_record("C", "V", 1)
         rec = tx.by_recordno("C", "V", 3)
         assert rec is not None
         rec.entity = ""
+        rec.doc["STATUS"] = "inactive"
         tx.update_record("C", rec, None)
     with store.read() as tx:
         assert (tx.count_visible("C", "V"), tx.count_visible("C", "V", "E1"), tx.count_visible("C", "V", "E2")) \
             == (9, 9, 6)
+        assert [tx.count_visible("C", "V", status=s) for s in ("active", "inactive", "")] == [4, 1, 0]
+        assert tx.count_visible("C", "V", "E2", status="active") == 3     # 2, 4, 6 at the top level
         assert tx.objects_with_records("C") == {"V": 9}
+
+
+def test_a_state_file_from_before_the_tally_is_counted_once(tmp_path):
+    import sqlite3
+
+    path = str(tmp_path / "old.sqlite3")
+    old = sqlite3.connect(path)
+    old.executescript("CREATE TABLE records(company TEXT NOT NULL, object TEXT NOT NULL, recordno INTEGER NOT NULL,"
+                      " key TEXT NOT NULL, name_ci TEXT, entity TEXT, doc TEXT NOT NULL, docno TEXT,"
+                      " PRIMARY KEY(company, object, recordno));"
+                      "INSERT INTO records VALUES('C', 'V', 1, 'a', NULL, '', '{\"STATUS\": \"active\"}', NULL);"
+                      "INSERT INTO records VALUES('C', 'V', 2, 'b', NULL, 'E1', '{}', NULL);")
+    old.commit()
+    old.close()
+    store = Store(path)
+    with store.read() as tx:
+        assert (tx.count_visible("C", "V"), tx.count_visible("C", "V", status="active")) == (2, 1)
+    assert Store(path) is not None   # opened again: not counted twice
+    with Store(path).read() as tx:
+        assert tx.count_visible("C", "V") == 2
+
+
+def test_a_status_page_counts_from_the_tally(gw):
+    gw.call(fn("<update><VENDOR><VENDORID>V003</VENDORID><STATUS>inactive</STATUS></VENDOR></update>"))
+    attrs, found = page(gw.call(fn(rbq("STATUS = 'inactive'"))))
+    assert (attrs["totalcount"], found) == ("1", ["V003"])
+    attrs, _ = page(gw.call(fn(rbq("STATUS = 'active'", pagesize=5))))
+    assert (attrs["count"], attrs["totalcount"], attrs["numremaining"]) == ("5", "29", "24")
 
 
 # --------------------------------------------------------------------------- random conditions

@@ -22,6 +22,7 @@ from intacct_harness.simulator.models.numbers import MAX_DIGITS, whole_number
 from intacct_harness.simulator.models.objects import SYSTEM_FIELDS, ObjectDef
 from intacct_harness.simulator.models.permissions import FUNCTION_VERBS
 from intacct_harness.simulator.query import (
+    Comparison,
     Predicate,
     QuerySyntaxError,
     aggregate_rows,
@@ -163,8 +164,11 @@ class Source:
         if self.users or not self.exact:
             return sum(1 for _ in self.records(upto=upto))
         company, entity = self.ctx.company_id, self.ctx.session.entity
-        if self.pred is None or self.sql.where == "1":
-            return self.ctx.tx.count_visible(company, self.obj.name, entity)   # every record is at most ``upto``
+        if upto is None and (self.pred is None or self.sql.where == "1"):
+            return self.ctx.tx.count_visible(company, self.obj.name, entity)
+        pred = self.pred
+        if upto is None and isinstance(pred, Comparison) and pred.field.upper() == "STATUS" and pred.op == "=":
+            return self.ctx.tx.count_visible(company, self.obj.name, entity, status=pred.value)   # sql is exact
         return self.ctx.tx.count_where(company, self.obj.name, self.sql.where, self.sql.params, entity=entity,
                                        upto=upto)
 
