@@ -503,8 +503,8 @@ class MissingAttribute(FunctionError):
     """A function without an attribute its schema requires (get_companyprefs' ``application``).
 
     The XSD (Intacct/intacct_dtd v3.0/api.xsd) makes it required; the text is libxml2's wording for a
-    missing attribute, as the gateway's other schema errors use libxml2's (the level is the simulator's
-    choice, as for an unknown function)."""
+    missing attribute, as the gateway's other schema errors use libxml2's. The level is the simulator's choice:
+    this function's failure only, where an unknown function or a legacy element out of order fails the request)."""
 
     source = "Intacct/intacct_dtd v3.0/api.xsd (required attribute); level and text: " + SIMULATOR_CHOICE
 

@@ -478,15 +478,26 @@ def test_comments_cdata_and_processing_instructions_are_harmless(gw):
 
 
 # --------------------------------------------------------------------------- function-level input
-def test_unknown_function_fails_only_its_own_result(gw):
-    reply = gw.call(fn("<frobnicate/>") + fn("<getAPISession/>", "f2")
-                    + fn('<x:getAPISession xmlns:x="urn:evil"/>', "f3"))
-    assert [reply.status(i) for i in range(3)] == ["failure", "success", "failure"]
-    assert [r.findtext("function") for r in reply.results()] == ["frobnicate", "getAPISession",
-                                                                 "{urn:evil}getAPISession"]
-    assert reply.errors(reply.result(0)) == [{
-        "errorno": "XL03000003", "description": "", "correction": "",
-        "description2": "XML Parse schema error: Element 'frobnicate': This element is not expected."}]
+_EXPECTED_FUNCTIONS = ("Expected is one of ( create_apaccountlabel, create_apadjustment, create_apadjustmentbatch, "
+                       "create_araccountlabel, create_aradjustment, create_aradjustmentbatch, create_arpayment, "
+                       "create_arpaymentbatch, create_bill, create_recurringbill ).")
+
+
+@pytest.mark.parametrize(("function", "shown"), [("<frobnicate/>", "frobnicate"),
+                                                 ('<x:getAPISession xmlns:x="urn:evil"/>', "{urn:evil}getAPISession")])
+def test_unknown_function_fails_the_whole_request_at_control_level(gw, function, shown):
+    """Sage checks the request against its DTD before running anything (intacct-sdk-net#244): nothing runs."""
+    before = len(gw.sim.records("CLASS"))
+    resp = gw.post_raw(valid_request(gw, fn("<create><CLASS><CLASSID>K1</CLASSID><NAME>k</NAME></CLASS></create>")
+                                     + fn(function, "f2")))
+    root = _root(resp)
+    assert [c.tag for c in root] == ["control", "errormessage"]        # no <operation>: nothing ran
+    assert root.findtext("control/status") == "failure"
+    [(errorno, _, text)] = _errors(root)
+    assert errorno == "XL03000003"
+    assert text.startswith(f"XML Parse schema error: Error 1871: Element '{shown}': This element is not expected. "
+                           f"{_EXPECTED_FUNCTIONS}. Line: 1, column: 0."), text
+    assert len(gw.sim.records("CLASS")) == before          # the valid create before it did not run either
 
 
 def _rbq(pagesize: str) -> str:
@@ -551,7 +562,8 @@ def test_odd_record_numbers_on_delete_and_update_are_not_found(gw, key):
 
 
 def test_twenty_thousand_functions_in_one_request_are_answered(gw):
-    functions = "".join(f'<function controlid="f{i}"><frobnicate/></function>' for i in range(20_000))
+    functions = "".join(f'<function controlid="f{i}"><read><object>NOSUCHOBJECT</object><keys>1</keys>'
+                        "<fields>*</fields></read></function>" for i in range(20_000))
     started = time.perf_counter()
     resp = gw.post_raw(valid_request(gw, functions))
     assert time.perf_counter() - started < 60  # a hang guard, not a speed target

@@ -206,10 +206,11 @@ def test_usage_counts_records_written_and_query_pages(gw):
     assert sum(gw.sim.admin.usage(gw.sim.company_id).values()) - before == 4
 
 
-def test_unknown_function_fails_only_its_result(gw):
-    reply = gw.call(fn("<frobnicate/>") + fn("<getAPISession/>", "f2"))
-    assert [reply.status(0), reply.status(1)] == ["failure", "success"]
+def test_unknown_function_fails_the_request_before_any_function_runs(gw):
+    reply = gw.call(fn(bill()) + fn("<frobnicate/>", "f2"))
+    assert reply.control_status == "failure" and reply.results() == []
     assert first_error(reply)["errorno"] == "XL03000003"
+    assert gw.sim.records("APBILL") == []
 
 
 def test_closed_period_refuses_transactions_dated_in_it(gw):

@@ -24,7 +24,6 @@ from intacct_harness.simulator.errors import (
     AuthenticationError,
     DuplicateControlId,
     ErrorDetail,
-    FunctionError,
     IntacctError,
     InternalError,
     InvalidSender,
@@ -256,7 +255,8 @@ class Backend:
             self._check_sender(tx, control)
             if any(tx.controlid_seen(control.senderid, c, control.controlid) for c in unique_in):
                 raise DuplicateControlId(control.controlid)
-            legacy_schema.check_request((f.name, f.element) for op in request.operations for f in op.functions)
+            legacy_schema.check_request(((f.name, f.element) for op in request.operations for f in op.functions),
+                                        FUNCTIONS)
             outcomes = [self._operation(tx, control, op, endpoint, now, inject) for op in request.operations]
         except IntacctError as exc:  # control level
             self._journal_failure(tx, now, unique_in[0] if unique_in else None, exc, control.controlid)
@@ -407,10 +407,8 @@ class Backend:
 
     def _run_one(self, ctx: Ctx, name: str, controlid: str, element: etree._Element,
                  inject: _Injection | None = None) -> tuple[wire.Result, Output | None]:
-        impl = FUNCTIONS.get(name)
+        impl = FUNCTIONS[name]   # the request's DTD check refused unknown functions before any ran
         try:
-            if impl is None:
-                raise _unknown_function(name)
             if inject is not None and inject.fault.matches_function(name, function_object(name, element)):
                 raise inject.fault.build_error({**inject.about, "operation": operation_of(name),
                                                 "object": function_object(name, element)})
@@ -510,13 +508,6 @@ class _Injection:
 
 class _RollBack(Exception):
     """Raised inside the operation savepoint to undo every function of a failed transaction."""
-
-
-def _unknown_function(name: str) -> FunctionError:
-    """Unknown functions fail only their own result (simulator's choice; the DTD would reject the request)."""
-    exc = FunctionError(ErrorDetail(
-        "XL03000003", "", f"XML Parse schema error: Element '{name[:100]}': This element is not expected.", ""))
-    return exc
 
 
 __all__ = ["Backend", "FUNCTIONS", "Reply", "XmlParseError", "gateway_error"]

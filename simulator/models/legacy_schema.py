@@ -12,7 +12,7 @@ is the simulator's approximation).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 
 from lxml import etree
 
@@ -98,6 +98,18 @@ def check(name: str, element: etree._Element) -> None:
         position = found + 1
 
 
-def check_request(functions: Iterable[tuple[str, etree._Element]]) -> None:
+# What libxml2 lists after an element a <function> may not hold (it names at most ten): the first ten choices of
+# the DTD's function content model, exactly as Sage answered an unknown function (intacct-sdk-net#244,
+# approveVendor: "Error 1871: Element 'approveVendor': This element is not expected. Expected is one of ( … )").
+FUNCTION_CHOICES = ("create_apaccountlabel", "create_apadjustment", "create_apadjustmentbatch",
+                    "create_araccountlabel", "create_aradjustment", "create_aradjustmentbatch", "create_arpayment",
+                    "create_arpaymentbatch", "create_bill", "create_recurringbill")
+
+
+def check_request(functions: Iterable[tuple[str, etree._Element]], known: Container[str]) -> None:
+    """The DTD check of a whole request: an unknown function, or a legacy function's element out of its sequence,
+    fails the request at control level before any function runs (so nothing of a batch posts)."""
     for name, element in functions:
+        if name not in known:
+            raise XmlSchemaError(name, list(FUNCTION_CHOICES))
         check(name, element)
