@@ -40,7 +40,7 @@ import httpx
 
 from intacct_harness.simulator.demo import free_port, served
 from intacct_harness.simulator.testing import standard_seed
-from intacct_harness.simulator.views.gateway import GATEWAY_PATH
+from intacct_harness.simulator.wire.protocol import GATEWAY_PATH
 from loadtests import connector_driver as cd
 from loadtests.common import (
     GatewayClient,

@@ -18,7 +18,7 @@ import yaml
 from lxml import etree
 
 from intacct_harness.simulator.testing import DEFAULT_SENDER, DEFAULT_USER, standard_company, standard_seed
-from intacct_harness.simulator.views.gateway import GATEWAY_PATH
+from intacct_harness.simulator.wire.protocol import GATEWAY_PATH
 
 VENDORS = 50
 CUSTOMERS = 50

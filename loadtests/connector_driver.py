@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 
 from intacct_harness.simulator.testing import DEFAULT_SENDER, DEFAULT_USER
-from intacct_harness.simulator.views.gateway import GATEWAY_PATH
+from intacct_harness.simulator.wire.protocol import GATEWAY_PATH
 
 
 @dataclass

@@ -28,7 +28,7 @@ from intacct_harness.scenarios.source import ScenarioError, load
 from intacct_harness.scenarios.spec import Scenario, Step, apply_tms, parse
 from intacct_harness.simulator.app import create_app
 from intacct_harness.simulator.testing import IN_PROCESS_BASE, Admin, AdminError, InProcessTransport
-from intacct_harness.simulator.views.gateway import GATEWAY_PATH
+from intacct_harness.simulator.wire.protocol import GATEWAY_PATH
 
 R = TypeVar("R")
 SENDER_ENV = {"ALVYS_INTACCT_SENDER_PASSWORD": "sim-sender-secret"}

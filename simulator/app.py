@@ -30,6 +30,7 @@ from flask import Flask
 from intacct_harness.simulator.models.backend import JOURNAL_LIMIT, Backend
 from intacct_harness.simulator.models.setup import SeedError, apply_seed
 from intacct_harness.simulator.store import Store
+from intacct_harness.simulator.wire.protocol import DROP_CONNECTION
 from intacct_harness.simulator.yaml_lines import YamlSyntaxError, load_with_lines
 
 DEFAULT_MAX_BODY = 8 * 1024 * 1024
@@ -67,7 +68,7 @@ class DropConnection:
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         captured: list[Any] = []
         body = self.app(environ, lambda *args: captured.append(args) or (lambda data: None))
-        if not environ.get("intacct_sim.drop_connection"):
+        if not environ.get(DROP_CONNECTION):
             start_response(*captured[0])
             return body
         if hasattr(body, "close"):

@@ -22,7 +22,7 @@ from werkzeug.serving import make_server
 
 from intacct_harness.simulator.app import create_app
 from intacct_harness.simulator.models.permissions import GUIDE_MODULES
-from intacct_harness.simulator.views.gateway import GATEWAY_PATH
+from intacct_harness.simulator.wire.protocol import GATEWAY_PATH
 
 IN_PROCESS_BASE = "https://api.intacct.test"
 DEFAULT_SENDER = ("AlvysMPP", "sim-sender-secret")

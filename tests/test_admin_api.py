@@ -15,7 +15,7 @@ from intacct_harness.simulator.testing import (
     standard_company,
     standard_seed,
 )
-from intacct_harness.simulator.views.admin import ADMIN_PREFIX
+from intacct_harness.simulator.wire.protocol import ADMIN_PREFIX
 from tests.wire import Gateway, fn
 
 

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from intacct_harness.simulator.testing import SimulatedCompany, simulated_company
-from intacct_harness.simulator.views.gateway import GATEWAY_PATH
+from intacct_harness.simulator.wire.protocol import GATEWAY_PATH
 from intacct_harness.simulator.wire.response import CONTENT_TYPE
 from tests.wire import Gateway, envelope, fn
 

@@ -162,7 +162,7 @@ class CaptureMiddleware:
         self.capture = capture
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        from intacct_harness.simulator.views.gateway import DROP_CONNECTION, GATEWAY_PATH
+        from intacct_harness.simulator.wire.protocol import DROP_CONNECTION, GATEWAY_PATH
 
         if self.capture.limit <= 0 or environ.get("PATH_INFO") != GATEWAY_PATH \
                 or environ.get("REQUEST_METHOD") != "POST":

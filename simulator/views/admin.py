@@ -33,8 +33,8 @@ from intacct_harness.simulator.models.setup import (
     set_role_permissions,
 )
 from intacct_harness.simulator.views.admin_guard import require_trusted_admin
+from intacct_harness.simulator.wire.protocol import ADMIN_PREFIX
 
-ADMIN_PREFIX = "/__sim"
 bp = Blueprint("admin", __name__, url_prefix=ADMIN_PREFIX)
 bp.before_request(require_trusted_admin)
 

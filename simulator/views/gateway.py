@@ -12,12 +12,9 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from intacct_harness.simulator.errors import IntacctError, InvalidRequest
 from intacct_harness.simulator.models.backend import Backend, Reply, gateway_error
 from intacct_harness.simulator.wire.envelope import parse_request
-from intacct_harness.simulator.wire.protocol import GATEWAY_PATH
+from intacct_harness.simulator.wire.protocol import DROP_CONNECTION, GATEWAY_PATH
 
-DROP_CONNECTION = "intacct_sim.drop_connection"
 bp = Blueprint("gateway", __name__)
-
-__all__ = ["GATEWAY_PATH", "bp"]
 
 
 @bp.route(GATEWAY_PATH, methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
