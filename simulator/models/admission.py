@@ -49,18 +49,22 @@ def operation_target(tx: Tx, op: Operation) -> tuple[str, str] | None:
     return (found[0], found[2]) if found else None
 
 
-def plan(tx: Tx, request: Request) -> Plan:
-    """Every operation's target and every known company's settings, read in one snapshot."""
+def plan(tx: Tx, request: Request, functions: bool = True) -> Plan:
+    """Every operation's target and every known company's settings, read in one snapshot.
+
+    ``functions=False`` leaves each target's (function, object) list empty: only fault rules read it, and
+    with none armed it is not worth a pass over every function of a 100-function request.
+    """
     out = Plan()
     by_company: dict[str, Admission] = {}
     for op in request.operations:
-        functions = [(f.name, function_object(f.name, f.element)) for f in op.functions]
+        named = [(f.name, function_object(f.name, f.element)) for f in op.functions] if functions else []
         target = operation_target(tx, op)
         doc = tx.get_company(target[0]) if target else None
         if target is None or doc is None:
-            out.targets.append(Target(None, None, functions))
+            out.targets.append(Target(None, None, named))
             continue
-        out.targets.append(Target(target[0], target[1], functions))
+        out.targets.append(Target(target[0], target[1], named))
         admission = by_company.get(target[0])
         if admission is None:
             company = Company(doc)

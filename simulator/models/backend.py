@@ -1,9 +1,10 @@
-"""The gateway's rules, in the order Sage applies them: control, authentication, functions.
+"""The gateway's one entry point, top to bottom: admission, faults, concurrency slots, the work, latency.
 
-Control: the sender ID and password must be a known Web Services sender. Authentication: the
-company must exist, subscribe to Web Services and authorize the sender; the user must exist, know
-the password, be active, have Web Services access and may use the entity. Functions then run one
-by one (each atomic); with ``transaction="true"`` the first failure rolls every one back.
+``Backend.handle`` takes a parsed request and returns a plain ``Reply``: who may run (admission and the
+company's concurrency limit, answered 429 at once when full), which fault strikes, then, in one store
+transaction, sign-in (``models/signin.py``, Sage's order: control, then authentication) and the
+functions one by one (each atomic; with ``transaction="true"`` the first failure rolls every one back),
+the journal and the usage count. ``simulator/wire/`` renders the outcome.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from lxml import etree
 
@@ -26,18 +26,9 @@ from intacct_harness.simulator.errors import (
     ErrorDetail,
     IntacctError,
     InternalError,
-    InvalidSender,
-    InvalidSession,
     RateLimited,
-    SenderNotAuthorized,
-    SignInIncorrect,
     StoreBusy,
     TransactionRolledBack,
-    UnknownCompany,
-    UserInactive,
-    UserLockedOut,
-    UserNotWebServicesEnabled,
-    WebServicesNotSubscribed,
     XmlParseError,
 )
 from intacct_harness.simulator.models import (
@@ -52,9 +43,9 @@ from intacct_harness.simulator.models import (
     preferences,
     reads,
     references,
+    signin,
     writes,
 )
-from intacct_harness.simulator.models.company import Company
 from intacct_harness.simulator.models.context import Ctx, Output, Session, now_iso
 from intacct_harness.simulator.models.faults import (
     AFTER_ACTIONS,
@@ -65,7 +56,6 @@ from intacct_harness.simulator.models.faults import (
     operation_of,
     request_about,
 )
-from intacct_harness.simulator.models.secrets import verify_secret
 from intacct_harness.simulator.models.still_processing import StillProcessing
 from intacct_harness.simulator.store import NeedsWrite, Store, Tx
 from intacct_harness.simulator.wire import response as wire
@@ -160,10 +150,11 @@ class Backend:
     def _handle(self, request: Request, endpoint: str, latency: bool) -> Reply:
         with self.store.read() as tx:
             now = self.now(tx)
-            planned = admission.plan(tx, request)
+            armed = self.faults.armed(tx)
+            planned = admission.plan(tx, request, functions=armed)
         self._late.settle(t.company_id for t in planned.targets)
         self._purge_if_due(now)
-        fault = self.faults.pick([(t.company_id, t.entity, t.functions) for t in planned.targets])
+        fault = self.faults.pick([(t.company_id, t.entity, t.functions) for t in planned.targets]) if armed else None
         if fault is not None:
             if fault.action == "still_processing":   # 524 now; the origin finishes ``ms`` later
                 self._late.start((t.company_id for t in planned.targets), fault.ms,
@@ -252,7 +243,7 @@ class Backend:
         control = request.control
         unique_in = self._unique_companies(tx, request)
         try:
-            self._check_sender(tx, control)
+            signin.check_sender(tx, control)
             if any(tx.controlid_seen(control.senderid, c, control.controlid) for c in unique_in):
                 raise DuplicateControlId(control.controlid)
             legacy_schema.check_request(((f.name, f.element) for op in request.operations for f in op.functions),
@@ -275,17 +266,11 @@ class Backend:
         found = (admission.operation_target(tx, op) for op in request.operations)
         return list(dict.fromkeys(t[0] for t in found if t))
 
-    @staticmethod
-    def _check_sender(tx: Tx, control: Control) -> None:
-        secret = tx.get_sender_secret(control.senderid)
-        if secret is None or not verify_secret(secret, control.password):
-            raise InvalidSender()
-
     def _operation(self, tx: Tx, control: Control, op: Operation, endpoint: str, now: float,
                    inject: _Injection | None = None) -> wire.OperationOutcome:
         login = op.login
         try:
-            session = self._authenticate(tx, control, op, now)
+            session = signin.authenticate(tx, control, op, now)
         except AuthenticationError as exc:
             self._journal_failure(tx, now, login.companyid if login else None, exc, control.controlid,
                                   user=login.userid if login else None)
@@ -299,60 +284,6 @@ class Backend:
             auth=wire.AuthInfo("success", session.user_id, session.company.id, session.entity, now_iso(now),
                                now_iso(timeout)),
             results=results)
-
-    def _authenticate(self, tx: Tx, control: Control, op: Operation, now: float) -> Session:
-        if op.login is not None:
-            login = op.login
-            doc = tx.get_company(login.companyid)
-            if doc is None:
-                raise UnknownCompany()
-            company = Company(doc)
-            self._check_company(company, control)
-            user = company.user(login.userid)
-            if user is None or not verify_secret(user.get("password_hash", ""), login.password):
-                if user is not None:
-                    _failed_sign_in(tx, company, user)
-                raise SignInIncorrect()
-            user_id = next(uid for uid, u in company.doc["users"].items() if u is user)
-            if user.pop("failed_signins", None) is not None and user.get("status", "active") == "active":
-                tx.put_company(company.doc)  # a good password resets the count of failed attempts
-            self._check_user(user_id, user)
-            entity = login.locationid or ""
-            metadata.check_entity_access(company, user_id, user, entity)
-            return Session(metadata.new_session_id(), company, user_id, user, entity, company.rights(user))
-        sid = op.session_id or ""
-        found = tx.get_session(sid)
-        if found is None or found[3] < now:
-            raise InvalidSession(sid)
-        company_id, user_id, entity, _ = found
-        doc = tx.get_company(company_id)
-        if doc is None:
-            raise InvalidSession(sid)
-        company = Company(doc)
-        self._check_company(company, control)
-        user = company.user(user_id)
-        if user is None:
-            raise InvalidSession(sid)
-        self._check_user(user_id, user)
-        metadata.check_entity_access(company, user_id, user, entity)  # access the user has since lost
-        return Session(sid, company, user_id, user, entity, company.rights(user))
-
-    @staticmethod
-    def _check_company(company: Company, control: Control) -> None:
-        if not company.web_services:
-            raise WebServicesNotSubscribed()
-        if control.senderid not in company.authorized_senders:
-            raise SenderNotAuthorized(control.senderid, company.id)
-
-    @staticmethod
-    def _check_user(user_id: str, user: dict) -> None:  # type: ignore[type-arg]
-        status = str(user.get("status", "active")).lower()
-        if status == "inactive":
-            raise UserInactive(user_id)
-        if status in ("locked", "locked out", "lockedout"):
-            raise UserLockedOut(user_id)
-        if not user.get("web_services", True):
-            raise UserNotWebServicesEnabled(user_id)
 
     def _run_functions(self, tx: Tx, session: Session, op: Operation, endpoint: str,
                        now: float, inject: _Injection | None = None) -> list[wire.Result]:
@@ -432,14 +363,6 @@ class Backend:
         tx.journal(ts=now, company=company, user=user, function=f"({exc.level.value})", controlid=controlid[:256],
                    status="failure", errorno=err.errorno, message=err.description2[:500],
                    http_status=exc.http_status)
-
-
-def _failed_sign_in(tx: Tx, company: Company, user: dict[str, Any]) -> None:
-    """Count a wrong password; the attempt that reaches the threshold locks the user out."""
-    user["failed_signins"] = int(user.get("failed_signins", 0)) + 1
-    if user["failed_signins"] >= UserLockedOut.THRESHOLD:
-        user["status"] = "locked"
-    tx.put_company(company.doc)
 
 
 class InternalErrorLog:

@@ -232,6 +232,10 @@ class FaultBook:
         with self.store.transaction() as tx:
             self._save(tx, [])
 
+    def armed(self, tx: Tx) -> bool:
+        """Any rule at all (read in the caller's snapshot: the usual answer, no, costs no transaction)."""
+        return tx.get_meta(self.KEY, "[]") != "[]"
+
     def pick(self, targets: list[tuple[str | None, str | None, list[tuple[str, str]]]]) -> FaultRule | None:
         """The first rule matching any operation (company, entity, functions) whose die roll fires.
 

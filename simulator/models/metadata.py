@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import secrets
-from typing import Any
-
 from lxml import etree
 
 from intacct_harness.simulator.errors import (
-    EntityNotPermitted,
     InvalidArgument,
     LoginIdNotFound,
     PermissionDenied,
-    UnknownEntity,
     UnknownObject,
 )
-from intacct_harness.simulator.models.company import Company
 from intacct_harness.simulator.models.context import Ctx, Output
 from intacct_harness.simulator.models.definitions import CATALOGUE, FieldDef
 from intacct_harness.simulator.models.objects import (
@@ -28,22 +22,9 @@ from intacct_harness.simulator.models.objects import (
     relationships,
 )
 from intacct_harness.simulator.models.permissions import FUNCTION_VERBS, GUIDE_MODULES, VERBS, level_name
+from intacct_harness.simulator.models.signin import check_entity_access, new_session_id
 from intacct_harness.simulator.wire import metadata as render
 from intacct_harness.simulator.wire.envelope import text_of
-
-
-def check_entity_access(company: Company, user_id: str, user: dict[str, Any], entity: str) -> None:
-    """The entity rules shared by login and getAPISession's slide-in."""
-    if entity:
-        if entity not in company.entities:
-            raise UnknownEntity(entity, company.id)
-        if company.restrict_top_level:
-            raise EntityNotPermitted(user_id, entity)
-        allowed = user.get("entities") or []
-        if allowed and entity not in allowed:
-            raise EntityNotPermitted(user_id, entity)
-    elif user.get("entities"):
-        raise EntityNotPermitted(user_id, "")
 
 
 def get_api_session(ctx: Ctx, el: etree._Element) -> Output:
@@ -105,11 +86,6 @@ def _named_object(ctx: Ctx, el: etree._Element, function: str) -> ObjectDef:
     verb, op = FUNCTION_VERBS["inspect"]
     ctx.require(obj.module, verb, op, obj.name)
     return obj
-
-
-def new_session_id() -> str:
-    """An opaque session ID ending in ``..``, as every public fixture's does."""
-    return secrets.token_urlsafe(24) + ".."
 
 
 def inspect(ctx: Ctx, el: etree._Element) -> Output:
