@@ -307,10 +307,12 @@ class Tx:
         return [r[0] for r in self.conn.execute("SELECT id FROM companies ORDER BY id")]
 
     # -- records ---------------------------------------------------------------------------
-    def next_recordno(self, company: str) -> int:
+    def next_recordno(self, company: str, count: int = 1) -> int:
+        """The company's next RECORDNO; with ``count``, the first of that many in a row (one statement)."""
         row = self.conn.execute(
-            "INSERT INTO counters(company, next) VALUES(?, 2) "
-            "ON CONFLICT(company) DO UPDATE SET next = next + 1 RETURNING next - 1", (company,)).fetchone()
+            "INSERT INTO counters(company, next) VALUES(?, 1 + ?) "
+            "ON CONFLICT(company) DO UPDATE SET next = next + ? RETURNING next - ?",
+            (company, count, count, count)).fetchone()
         return int(row[0])
 
     def insert_record(self, company: str, rec: Record, name: str | None) -> None:

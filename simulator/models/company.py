@@ -1,11 +1,15 @@
 """A company as its Sage administrator set it up: subscriptions, authorizations, entities, users, roles.
 
-Stored as one JSON document per company; this class is the typed view the rules read.
+Stored as one JSON document per company; this class is the typed view the rules read. A ``Company`` is
+built from the document as a request (or an admin call) read it, and its derived tables (entities,
+dimensions, custom fields, rights) are worked out once per instance: the write path asks for them once
+per line field. Build a new ``Company`` after changing the document.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from intacct_harness.simulator.models.objects import LINE_OBJECTS, OBJECTS, ObjectDef
@@ -15,6 +19,7 @@ from intacct_harness.simulator.models.permissions import effective_rights
 @dataclass
 class Company:
     doc: dict[str, Any]
+    _custom: dict[str, frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def id(self) -> str:
@@ -28,7 +33,7 @@ class Company:
     def authorized_senders(self) -> list[str]:
         return list(self.doc.get("authorized_senders", []))
 
-    @property
+    @cached_property
     def entities(self) -> dict[str, dict[str, Any]]:
         return {e["id"]: e for e in self.doc.get("entities", [])}
 
@@ -76,12 +81,16 @@ class Company:
             rights = {m: v for m, v in rights.items() if m in subs}
         return rights
 
-    @property
-    def user_dimensions(self) -> list[str]:
-        return [d.upper() for d in self.doc.get("user_dimensions", [])]
+    @cached_property
+    def user_dimensions(self) -> tuple[str, ...]:
+        return tuple(d.upper() for d in self.doc.get("user_dimensions", []))
 
-    def custom_fields(self, object_name: str) -> set[str]:
-        return {f.upper() for f in self.doc.get("custom_fields", {}).get(object_name, [])}
+    def custom_fields(self, object_name: str) -> frozenset[str]:
+        found = self._custom.get(object_name)
+        if found is None:
+            found = self._custom[object_name] = frozenset(
+                f.upper() for f in self.doc.get("custom_fields", {}).get(object_name, []))
+        return found
 
     def object_def(self, name: str) -> ObjectDef | None:
         name = name.upper()

@@ -13,6 +13,7 @@ from intacct_harness.simulator.errors import PermissionDenied
 from intacct_harness.simulator.models.company import Company
 from intacct_harness.simulator.models.objects import ObjectDef
 from intacct_harness.simulator.store import Record, Tx
+from intacct_harness.simulator.wire.response import Records
 
 
 @dataclass
@@ -27,9 +28,10 @@ class Session:
 
 @dataclass
 class Output:
-    """What a function returns: a ``<data>`` element or a legacy ``<key>``, plus accounting."""
+    """What a function returns: its answer as data (``Records``) or a ``<data>`` element, or a legacy ``<key>``,
+    plus accounting. ``simulator/wire/response.py`` renders it."""
 
-    data: etree._Element | None = None
+    data: Records | etree._Element | None = None
     key: str | None = None
     listtype: etree._Element | None = None    # legacy get_list only
     object: str = ""
@@ -45,6 +47,7 @@ class Ctx:
     endpoint: str
     function: str = ""
     _visible_cache: dict[tuple[str, str], Record | None] = field(default_factory=dict)
+    _stamp: str | None = None
 
     @property
     def company(self) -> Company:
@@ -79,7 +82,10 @@ class Ctx:
         self._visible_cache.clear()
 
     def timestamp(self) -> str:
-        return datetime.fromtimestamp(self.now, UTC).strftime("%m/%d/%Y %H:%M:%S")
+        """The request's time as Sage stamps records (worked out once: every record of a request shares it)."""
+        if self._stamp is None:
+            self._stamp = datetime.fromtimestamp(self.now, UTC).strftime("%m/%d/%Y %H:%M:%S")
+        return self._stamp
 
 
 def now_iso(ts: float) -> str:

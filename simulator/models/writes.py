@@ -34,31 +34,15 @@ from intacct_harness.simulator.models.objects import (
     LEGACY_CREATES,
     LINE_DIMENSION_FIELDS,
     OBJECTS,
+    LineSpec,
     ObjectDef,
 )
 from intacct_harness.simulator.models.permissions import FUNCTION_VERBS
 from intacct_harness.simulator.store import Record
-from intacct_harness.simulator.wire.envelope import text_of
-from intacct_harness.simulator.wire.response import data_element, record_element
+from intacct_harness.simulator.wire.envelope import element_value, text_of
+from intacct_harness.simulator.wire.response import Records
 
 _DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-
-
-def element_value(el: etree._Element) -> Any:
-    """Element -> str (leaf) or dict (children; repeated children become lists)."""
-    children = [c for c in el if isinstance(c.tag, str)]
-    if not children:
-        return (el.text or "").strip()
-    out: dict[str, Any] = {}
-    for child in children:
-        value = element_value(child)
-        if child.tag in out:
-            if not isinstance(out[child.tag], list):
-                out[child.tag] = [out[child.tag]]
-            out[child.tag].append(value)
-        else:
-            out[child.tag] = value
-    return out
 
 
 def as_list(value: Any) -> list[Any]:
@@ -170,15 +154,18 @@ def validate_fields(ctx: Ctx, obj: ObjectDef, doc: dict[str, Any], creating: boo
     """Check names, types and references of a header; returns the cleaned document."""
     custom = _custom_field_names(ctx, obj)
     clean: dict[str, Any] = {}
+    container = obj.lines.container if obj.lines is not None else None
+    udds = ctx.company.user_dimensions
     for field, value in doc.items():
-        if obj.lines is not None and field == obj.lines.container:
+        if field == container:
             continue
-        if field.startswith("GLDIM") and field[5:] in ctx.company.user_dimensions:
+        if field[5:] in udds and field.startswith("GLDIM"):
             if value:
                 _validate_reference(ctx, field[5:], str(value), obj.name)
         elif not obj.allowed(field) and field.upper() not in custom:
             raise UnknownField(field, obj.name)
-        clean[field] = _check_scalar(field, value, obj.check(field), obj.valid_values.get(field, ()))
+        kind = obj.check(field)
+        clean[field] = _check_scalar(field, value, kind, obj.valid_values.get(field, ())) if kind else value
     if creating:
         for field in obj.required:
             if not str(clean.get(field, "") or "").strip():
@@ -201,6 +188,31 @@ def validate_fields(ctx: Ctx, obj: ObjectDef, doc: dict[str, Any], creating: boo
     return clean
 
 
+_REQUIRE_FLAGS = (("REQUIREDEPT", "DEPARTMENTID"), ("REQUIRELOC", "LOCATIONID"), ("REQUIREPROJECT", "PROJECTID"),
+                  ("REQUIRECLASS", "CLASSID"))
+_LINE_DIMENSIONS: dict[int, tuple[LineSpec, dict[str, tuple[int, str]]]] = {}
+
+
+def _line_dimensions(spec: LineSpec) -> dict[str, tuple[int, str]]:
+    """This line's field -> (rank, dimension object) for every standard line dimension: once per spec.
+
+    The rank keeps Sage's order of complaints when a line names several bad dimension values.
+    """
+    known = _LINE_DIMENSIONS.get(id(spec))
+    if known is None or known[0] is not spec:
+        table: dict[str, tuple[int, str]] = {}
+        for rank, (f, target) in enumerate(LINE_DIMENSION_FIELDS.items()):
+            table.setdefault(spec.renamed.get(f, f), (rank, target))
+        known = _LINE_DIMENSIONS[id(spec)] = (spec, table)
+    return known[1]
+
+
+def _account_demands(account: dict[str, Any], spec: LineSpec) -> tuple[tuple[str, str], ...]:
+    """(line field, dimension label) an account's REQUIREDEPT / REQUIRELOC / ... flags make mandatory."""
+    return tuple((spec.renamed.get(field, field), OBJECTS[LINE_DIMENSION_FIELDS[field]].label)
+                 for flag, field in _REQUIRE_FLAGS if str(account.get(flag, "false")).lower() == "true")
+
+
 def validate_lines(ctx: Ctx, obj: ObjectDef, doc: dict[str, Any]) -> list[dict[str, Any]]:
     spec = obj.lines
     assert spec is not None
@@ -210,18 +222,22 @@ def validate_lines(ctx: Ctx, obj: ObjectDef, doc: dict[str, Any]) -> list[dict[s
         raise RequiredField(spec.container, obj.name)
     glaccount = OBJECTS["GLACCOUNT"]
     entities = ctx.company.entities
+    dimensions = _line_dimensions(spec)
+    demands: dict[str, tuple[tuple[str, str], ...]] = {}   # account -> dimensions it requires on a line
     cleaned = []
+    udds, known, checks = ctx.company.user_dimensions, spec.fields, spec.checks
     for line in lines:
         if not isinstance(line, dict):
             raise InvalidFieldValue(spec.item, str(line), "a line element with fields")
         out: dict[str, Any] = {}
         for field, value in line.items():
-            if field.startswith("GLDIM") and field[5:] in ctx.company.user_dimensions:
+            if field[5:] in udds and field.startswith("GLDIM"):
                 if value:
                     _validate_reference(ctx, field[5:], str(value), obj.name)
-            elif field not in spec.fields and field.upper() not in _custom_field_names(ctx, obj):
+            elif field not in known and field.upper() not in _custom_field_names(ctx, obj):
                 raise UnknownField(field, spec.item)
-            out[field] = _check_scalar(field, value, spec.checks.get(field, ""), spec.valid_values.get(field, ()))
+            kind = checks.get(field)
+            out[field] = _check_scalar(field, value, kind, spec.valid_values.get(field, ())) if kind else value
         for field in spec.required:
             if not str(out.get(field, "") or "").strip():
                 raise RequiredField(field, spec.item)
@@ -236,14 +252,16 @@ def validate_lines(ctx: Ctx, obj: ObjectDef, doc: dict[str, Any]) -> list[dict[s
             if not out.get(location):
                 raise InvalidReference(
                     "Use of empty Location is invalid. A valid Multi-Entity Location must be specified.", obj.name)
-        for field, target in LINE_DIMENSION_FIELDS.items():
-            value = out.get(spec.renamed.get(field, field))
+        named = [(rank_target, field) for field in out if (rank_target := dimensions.get(field)) is not None]
+        for (_, target), field in sorted(named) if len(named) > 1 else named:
+            value = out[field]
             if isinstance(value, str) and value:
                 _validate_reference(ctx, target, value, obj.name)
-        for flag, field in (("REQUIREDEPT", "DEPARTMENTID"), ("REQUIRELOC", "LOCATIONID"),
-                            ("REQUIREPROJECT", "PROJECTID"), ("REQUIRECLASS", "CLASSID")):
-            if str(acct.doc.get(flag, "false")).lower() == "true" and not out.get(spec.renamed.get(field, field)):
-                dim = OBJECTS[LINE_DIMENSION_FIELDS[field]].label
+        required = demands.get(account)
+        if required is None:
+            required = demands[account] = _account_demands(acct.doc, spec)
+        for field, dim in required:
+            if not out.get(field):
                 raise InvalidReference(
                     f"This transaction is missing the {dim} dimension for the Account {account}", obj.name)
         if "customfields" in out:
@@ -337,8 +355,9 @@ def insert(ctx: Ctx, obj: ObjectDef, raw: dict[str, Any]) -> Record:
 
 def number_lines(ctx: Ctx, recordno: int, lines: list[dict[str, Any]]) -> None:
     """Each line is a record of its own in Sage: its own RECORDNO, RECORDKEY naming the document, LINE_NO."""
+    first = ctx.tx.next_recordno(ctx.company_id, len(lines)) if lines else 0
     for n, line in enumerate(lines, start=1):
-        line["RECORDNO"] = str(ctx.tx.next_recordno(ctx.company_id))
+        line["RECORDNO"] = str(first + n - 1)
         line["RECORDKEY"] = str(recordno)
         line["LINE_NO"] = str(n)
 
@@ -371,7 +390,7 @@ BEFORE_STORE: dict[str, Callable[[Ctx, dict[str, Any]], None]] = {}
 
 def create(ctx: Ctx, el: etree._Element) -> Output:
     children = _object_elements(el, "create")
-    data = data_element({"listtype": "objects", "count": 0})
+    data = Records()
     names = set()
     for child in children:
         obj = _writable(ctx, child.tag, "create")
@@ -380,9 +399,8 @@ def create(ctx: Ctx, el: etree._Element) -> Output:
             raise RequiredField(obj.required[0] if obj.required else obj.id_field, obj.name)
         custom = CUSTOM_CREATES.get(obj.name)
         rec = custom(ctx, obj, raw) if custom is not None else insert(ctx, obj, raw)
-        data.append(record_element(obj.name.lower(), _result_fields(obj, rec)))
+        data.records.append((obj.name.lower(), _result_fields(obj, rec)))
         names.add(obj.name)
-    data.set("count", str(len(children)))
     return Output(data=data, object=",".join(sorted(names)), records=len(children), transactions=len(children))
 
 
@@ -402,7 +420,7 @@ def _find_for_update(ctx: Ctx, obj: ObjectDef, raw: dict[str, Any]) -> Record:
 
 def update(ctx: Ctx, el: etree._Element) -> Output:
     children = _object_elements(el, "update")
-    data = data_element({"listtype": "objects", "count": len(children)})
+    data = Records()
     for child in children:
         obj = _writable(ctx, child.tag, "update")
         raw = element_value(child)
@@ -411,7 +429,7 @@ def update(ctx: Ctx, el: etree._Element) -> Output:
         rec = _find_for_update(ctx, obj, raw)
         if obj.name in CUSTOM_UPDATES:
             CUSTOM_UPDATES[obj.name](ctx, obj, rec, raw)
-            data.append(record_element(obj.name.lower(), _result_fields(obj, rec)))
+            data.records.append((obj.name.lower(), _result_fields(obj, rec)))
             continue
         doc_state.guard(obj, rec, "update")
         changes = validate_fields(ctx, obj, {k: v for k, v in raw.items() if k != "RECORDNO"}, creating=False)
@@ -436,7 +454,7 @@ def update(ctx: Ctx, el: etree._Element) -> Output:
         rec.key = new_key
         ctx.tx.update_record(ctx.company_id, rec, name_of(obj, rec.doc))
         ctx.forget(obj.name, new_key)
-        data.append(record_element(obj.name.lower(), _result_fields(obj, rec)))
+        data.records.append((obj.name.lower(), _result_fields(obj, rec)))
     return Output(data=data, object=children[0].tag, records=len(children), transactions=len(children))
 
 
