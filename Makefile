@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,load]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,load,serve]'
 	touch $(STAMP)
 
 demo: $(STAMP)

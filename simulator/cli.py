@@ -51,7 +51,7 @@ def admin_token(token_file: str | None, environ: dict[str, str] | None = None) -
 def _serve(args: argparse.Namespace) -> int:
     from intacct_harness.simulator.app import create_app, seed_store
     from intacct_harness.simulator.models.setup import SeedError
-    from intacct_harness.simulator.serving import run_gunicorn
+    from intacct_harness.simulator.serving import default_worker_class, run_gunicorn
     from intacct_harness.simulator.store import Store
 
     if args.admin_token is not None:
@@ -64,6 +64,8 @@ def _serve(args: argparse.Namespace) -> int:
         return cc.unusable(PROG, str(exc))
     if args.workers < 1 or args.threads < 1:
         return cc.unusable(PROG, "--workers and --threads must be at least 1")
+    if args.connections < 1:
+        return cc.unusable(PROG, "--connections must be at least 1")
     busy = cc.port_problem(args.host, args.port)   # before anything is printed or written
     if busy:
         return cc.unusable(PROG, busy)
@@ -88,9 +90,11 @@ def _serve(args: argparse.Namespace) -> int:
         config: dict[str, Any] = {"STATE_FILE": state, "RESET_SEED": args.seed, "ADMIN_TOKEN": token}
         app = create_app(config)
 
+        worker_class = args.worker_class or default_worker_class()
         print(f"{PROG}: gateway at http://{args.host}:{args.port}/ia/xml/xmlgw.phtml "
-              f"({args.workers} worker(s), state {state})", flush=True)
-        run_gunicorn(app, host=args.host, port=args.port, workers=args.workers, threads=args.threads)
+              f"({args.workers} {worker_class} worker(s), state {state})", flush=True)
+        run_gunicorn(app, host=args.host, port=args.port, workers=args.workers, threads=args.threads,
+                     worker_class=worker_class, connections=args.connections)
     return 0
 
 
@@ -122,7 +126,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--state", metavar="FILE", help="SQLite state file, kept across restarts and shared by "
                        "workers (default: a temporary file, removed when the server stops)")
     serve.add_argument("--workers", type=int, default=1, help="gunicorn worker processes")
-    serve.add_argument("--threads", type=int, default=8, help="threads per worker (latency sleeps release them)")
+    serve.add_argument("--worker-class", choices=("gevent", "gthread"),
+                       help="gevent (default when installed): hundreds of latency-modelled requests in flight per "
+                            "worker; gthread: --threads OS threads per worker")
+    serve.add_argument("--threads", type=int, default=8, help="gthread: threads per worker")
+    serve.add_argument("--connections", type=int, default=1000, help="gevent: requests in flight per worker")
     serve.add_argument("--admin-token-file", metavar="FILE",
                        help=f"file holding the admin token (or set {TOKEN_ENV}); once set, every admin API caller, "
                             "loopback included, must send it in X-Sim-Admin-Token")

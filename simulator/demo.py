@@ -30,12 +30,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def served(seed: Path = SEED, workers: int = 1) -> Iterator[str]:
-    """Run ``intacct-sim serve`` in a subprocess until the block ends; yields the base URL."""
+def served(seed: Path = SEED, workers: int = 1, extra: tuple[str, ...] = ()) -> Iterator[str]:
+    """Run ``intacct-sim serve`` (plus ``extra`` options) in a subprocess until the block ends; yields the base URL."""
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "intacct_harness.simulator.cli", "serve", "--port", str(port),
-                             "--seed", str(seed),
-                             "--workers", str(workers)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                             "--seed", str(seed), "--workers", str(workers), *extra],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env={**os.environ, "PYTHONUNBUFFERED": "1"},
                             start_new_session=True)  # a terminal's Ctrl-C reaches the caller; the block ends it
     base = f"http://127.0.0.1:{port}"

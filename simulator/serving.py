@@ -1,23 +1,50 @@
-"""One way to serve a WSGI app with gunicorn, shared by ``intacct-sim serve`` and the benchmark's bare app.
+"""One way to serve a WSGI app with gunicorn, shared by ``intacct-sim serve`` and the benchmark's reference apps.
 
-gthread workers: the per-company latency model sleeps inside a request, and a sleeping thread must
-not hold a whole worker (performance.md §4.2).
+Two worker classes, because a latency-modelled request spends almost all of its time asleep
+(performance.md §4.2): a sleeping request must not hold a thread, or the server's threads, not the
+company's concurrency limit, decide how many requests are in flight, and requests over the limit
+queue in the listen backlog instead of getting 429 at once.
+
+- ``gevent`` (the default when gevent is installed, the ``serve`` extra): every accepted connection is a
+  greenlet, up to ``connections`` per worker, and the latency sleep yields, so a request over its
+  company's limit reaches the gateway and gets 429 at once. Measured on 2 cores (loadtests/RESULTS.md,
+  row 6, 500 in-flight 300 ms requests) it beat gthread with 2 x 256 threads by about 1.5x.
+- ``gthread``: ``threads`` OS threads per worker; what serve used before, and the fallback without gevent.
+
+The app is built before the fork and the store's lock is a plain ``threading.RLock`` made before gevent
+patches the worker, so it stays a real lock: no request yields while it holds a store transaction
+(SQLite calls and the rules never do), which keeps that safe.
 """
 
 from __future__ import annotations
 
+import importlib.util
 from typing import Any
 
+WORKER_CLASSES = ("gevent", "gthread")
+DEFAULT_CONNECTIONS = 1000   # greenlets per gevent worker: in-flight requests it accepts at once
 
-def run_gunicorn(app: Any, *, host: str, port: int, workers: int, threads: int) -> None:
+
+def default_worker_class() -> str:
+    """gevent when it is installed (the ``serve`` extra, or Locust's dependency), else gthread."""
+    return "gevent" if importlib.util.find_spec("gevent") is not None else "gthread"
+
+
+def run_gunicorn(app: Any, *, host: str, port: int, workers: int, threads: int, worker_class: str = "gthread",
+                 connections: int = DEFAULT_CONNECTIONS) -> None:
     from gunicorn.app.base import BaseApplication
+
+    if worker_class not in WORKER_CLASSES:
+        raise ValueError(f"worker class {worker_class!r}: choose one of {', '.join(WORKER_CLASSES)}")
 
     class Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
-            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("worker_class", worker_class)
             self.cfg.set("threads", threads)
+            self.cfg.set("worker_connections", connections)
+            self.cfg.set("backlog", max(2048, connections))
             self.cfg.set("accesslog", None)
             self.cfg.set("loglevel", "warning")
             self.cfg.set("timeout", 120)

@@ -43,3 +43,36 @@ def test_bad_seed_file_exits_with_message(tmp_path):
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2
     assert f"{seed}:4: seed.companies[0] (X).colour: unknown key" in proc.stderr
+
+
+
+def _held_over_limit(tmp_path, *extra: str) -> tuple[list[int], int]:
+    """10 requests in flight within their limits (5 companies of limit 2, 1.5 s each), then an 11th for the first
+    company: (the ten statuses, the 11th's status)."""
+    import time
+
+    companies = [standard_company(f"CO-{i}", concurrency_limit=2, latency={"base_ms": 1500}) for i in range(5)]
+    seed = tmp_path / "seed.yaml"
+    seed.write_text(yaml.safe_dump(standard_seed(*companies)))
+
+    def post(company: str) -> int:
+        body = envelope(fn("<getAPISession/>"), sender="AlvysMPP", sender_password="sim-sender-secret",
+                        auth=login_auth("alvys_ws", company, "sim-user-secret"))
+        return httpx.post(url, content=body, timeout=30).status_code
+
+    with served(seed, workers=1, extra=extra) as base, concurrent.futures.ThreadPoolExecutor(11) as pool:
+        url = base + "/ia/xml/xmlgw.phtml"
+        held = [pool.submit(post, c["id"]) for c in companies for _ in range(2)]
+        time.sleep(0.5)  # the ten are in flight
+        over = pool.submit(post, "CO-0")
+        return [f.result() for f in held], over.result()
+
+
+def test_requests_over_the_limit_are_refused_not_queued(tmp_path):
+    """The default serve mode (gevent) holds every request it accepts, so one over its company's limit is refused
+    with 429 GW-0010 at once, as the limits model, while ten others are in flight. (gthread with 8 threads
+    answers the 11th 200 after a 1.5 s wait: it queued behind the threads, and the limit never showed.)"""
+    held, over = _held_over_limit(tmp_path)
+    assert held == [200] * 10
+    assert over == 429
+
