@@ -1,15 +1,20 @@
 """``make bench``: one table of side-by-side figures on this machine (printed, not timed tests).
 
-    python -m loadtests.bench [--rows 1,2,3,4,5] [--seconds 5] [--growth 1000,100000,1000000]
-                              [--memory-docs 20000,100000] [--write loadtests/RESULTS.md]
+    python -m loadtests.bench [--rows 1,2,3,4,5,6] [--seconds 3] [--rounds 3] [--growth 1000,100000,1000000]
+                              [--memory-docs 20000,100000] [--in-flight 500] [--worker-classes gevent:2,gthread:2]
+                              [--write loadtests/RESULTS.md]
 
-1. gateway functions/s at 1 and 100 functions per request (create APBILL, 3 lines) vs a bare Flask + lxml
-   echo app with a response of the same size, both under ``intacct-sim serve``'s gunicorn settings;
+1. writes: the simulator at 1 and 100 ``create APBILL`` functions per request (3 lines each) against the
+   same-work baseline (loadtests/same_work.py: lxml parse, one SQLite transaction inserting the same rows
+   with the same indexes, the same response), in-process and through Flask; the echo app as a second
+   reference (loadtests/bench_writes.py);
 2. connector end-to-end documents/s (in-process and over HTTP) vs raw gateway functions/s at the same batch;
 3. tier-shaped (concurrency 2, 300 ms per request): connector documents/s vs the ceiling 2 x batch / 0.3 s;
-4. growth: readByQuery by ID and by NAME at 1k / 100k / 1M records (p50, p95), and peak memory of the
-   simulator and the connector syncing N documents;
-5. ``pytest -n auto`` vs ``-n 0`` wall time.
+4. growth: readByQuery by ID and by NAME at 1k / 100k / 1M records (p50, p95), the read-page rows of
+   loadtests/bench_reads.py, and peak memory of the simulator and the connector syncing N documents;
+5. ``pytest -n auto`` vs ``-n 0`` wall time;
+6. 500 in-flight latency-modelled requests (300 ms) against the ideal rate, per gunicorn worker class
+   (loadtests/bench_serving.py).
 
 Every row compares figures measured in the same run (ratios), because absolute numbers on a shared
 2-core box move by +-10 % from run to run.
@@ -19,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import http.client
 import json
 import os
 import platform
@@ -34,11 +38,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
-from intacct_harness.simulator.demo import free_port, served
+from intacct_harness.simulator.demo import served
 from intacct_harness.simulator.testing import standard_seed
 from intacct_harness.simulator.wire.protocol import GATEWAY_PATH
 from loadtests import connector_driver as cd
@@ -67,79 +70,14 @@ class Row:
     note: str = ""
 
 
-# --------------------------------------------------------------------------- load generator
-def drive(base: str, bodies: list[bytes], *, seconds: float, connections: int = 8, warmup: float = 1.0,
-          headers: dict[str, str] | None = None, functions: int = 1) -> tuple[float, float, int]:
-    """Keep-alive POSTs of ``bodies`` (round-robin) from ``connections`` threads: (req/s, functions/s, failures)."""
-    parts = urlsplit(base)
-    hdrs = {"content-type": "application/xml", **(headers or {})}
-    stop = threading.Event()
-    measuring = threading.Event()
-    counts = [0] * connections
-    failures = [0] * connections
-
-    def worker(i: int) -> None:
-        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
-        n = i
-        while not stop.is_set():
-            body = bodies[n % len(bodies)]
-            n += connections
-            try:
-                conn.request("POST", GATEWAY_PATH, body, hdrs)
-                resp = conn.getresponse()
-                data = resp.read()
-                ok = resp.status == 200 and b"<status>failure</status>" not in data
-            except (OSError, http.client.HTTPException):
-                conn.close()
-                conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
-                ok = False
-            if measuring.is_set():
-                counts[i] += 1
-                failures[i] += 0 if ok else 1
-        conn.close()
-
-    threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(connections)]
-    for t in threads:
-        t.start()
-    time.sleep(warmup)
-    measuring.set()
-    t0 = time.perf_counter()
-    time.sleep(seconds)
-    measuring.clear()
-    elapsed = time.perf_counter() - t0
-    stop.set()
-    for t in threads:
-        t.join(timeout=60)
-    done = sum(counts) - sum(failures)
-    return done / elapsed, done * functions / elapsed, sum(failures)
-
-
-@contextlib.contextmanager
-def serve_echo(workers: int) -> Iterator[str]:
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "loadtests.echo_app", "--port", str(port), "--workers",
-                             str(workers)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            with contextlib.suppress(httpx.TransportError):
-                if httpx.get(base + "/__sim/health", timeout=1).status_code == 200:
-                    break
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("echo app did not start")
-            time.sleep(0.1)
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+SERVE_OPTIONS: list[str] = []   # --serve-class: rows 2-4 under a given worker class (default: serve's own)
 
 
 @contextlib.contextmanager
 def served_seed(seed: dict[str, Any], workers: int = 2) -> Iterator[str]:
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         path = write_seed(os.path.join(tmp, "seed.yaml"), seed)
-        with served(Path(path), workers=workers) as base:
+        with served(Path(path), workers=workers, extra=tuple(SERVE_OPTIONS)) as base:
             yield base
 
 
@@ -147,31 +85,24 @@ def _fmt(x: float) -> str:
     return f"{x:,.0f}" if x >= 100 else f"{x:,.1f}"
 
 
-# --------------------------------------------------------------------------- 1. gateway vs bare app
-def row_gateway(seconds: float, workers: int) -> list[Row]:
-    fast = Tier(concurrency=64)
+# --------------------------------------------------------------------------- 1. writes vs the same work
+WRITE_GOAL = 0.8
+
+
+def row_writes(seconds: float, rounds: int = 3) -> list[Row]:
+    """The simulator's write path against the same-work baseline (loadtests/bench_writes.py says how)."""
+    from loadtests import bench_writes
+
     rows = []
-    bodies: dict[int, list[bytes]] = {}
-    sizes: dict[int, int] = {}
-    sim: dict[int, tuple[float, float, int]] = {}
-    with served_seed(tier_seed(1, fast), workers) as base:
-        gw = GatewayClient(base, "LOAD-CO-00")
-        gw.open_session()
-        for n, count in ((1, 20000), (100, 400)):
-            bodies[n] = [envelope(apbill_batch("B", n), gw.auth) for _ in range(count)]
-            probe = gw.post(bodies[n][0])
-            assert probe.exception is None, probe.exception
-            sizes[n] = probe.length
-            sim[n] = drive(base, bodies[n], seconds=seconds, functions=n)
-        gw.close()
-    with serve_echo(workers) as base:
-        for n in (1, 100):
-            echo = drive(base, bodies[n], seconds=seconds, functions=n, headers={"X-Echo-Size": str(sizes[n])})
-            ratio = sim[n][1] / echo[1] if echo[1] else 0.0
-            rows.append(Row(f"1. gateway fn/s, {n} fn/request (APBILL x3 lines, {workers} workers)",
-                            f"{_fmt(sim[n][1])} fn/s ({_fmt(sim[n][0])} req/s, {sim[n][2]} failed)",
-                            f"echo app {_fmt(echo[1])} fn/s (response {sizes[n]:,} B)", ratio, ">= 0.5x",
-                            ratio >= 0.5))
+    for n, m in bench_writes.measure(seconds, rounds).items():
+        f = m["figures"]
+        rows.append(Row(f"1. writes in-process, {n} create APBILL/request (x3 lines; parse + Backend.handle)",
+                        f"{_fmt(f['sim_model'])} fn/s", f"same work {_fmt(f['base_model'])} fn/s", m["model"],
+                        f">= {WRITE_GOAL}x", m["model"] >= WRITE_GOAL))
+        rows.append(Row(f"1. writes through Flask, {n} create APBILL/request (one WSGI call)",
+                        f"{_fmt(f['sim_flask'])} fn/s (response {m['response']:,} B)",
+                        f"same work behind Flask {_fmt(f['base_flask'])} fn/s; echo app {_fmt(f['echo'])} fn/s "
+                        f"({m['echo']:.2f}x)", m["flask"], f">= {WRITE_GOAL}x", m["flask"] >= WRITE_GOAL))
     return rows
 
 
@@ -452,6 +383,49 @@ def row_suite() -> list[Row]:
                 f"-n 0 {times['0'][0]:.1f}s", ratio, ">= 1.6x", ratio >= 1.6)]
 
 
+# --------------------------------------------------------------------------- 6. in flight
+SERVING_GOAL = 0.9
+
+
+def row_in_flight(seconds: float, in_flight: int, classes: str, function: str) -> list[Row]:
+    """``in_flight`` latency-modelled requests (300 ms, 2 per company) per worker class: rate vs ideal."""
+    from loadtests import bench_serving
+
+    rows = []
+    for spec in classes.split(","):
+        worker_class, workers, threads = ([*spec.strip().split(":"), "", ""])[:3]
+        run, ideal = bench_serving.measure(worker_class, int(workers or 2), in_flight, seconds, int(threads or 256),
+                                           function)
+        ratio = run.rate / ideal
+        others = {k: v for k, v in sorted(run.statuses.items()) if k != 200}
+        shape = f"{workers or 2} workers" + (f" x {threads or 256} threads" if worker_class == "gthread" else "")
+        rows.append(Row(f"6. {in_flight} in flight, 300 ms model, {function}: {worker_class} x {shape}",
+                        f"{_fmt(run.rate)} req/s (p50 {run.p(50):.0f} ms, p95 "
+                        f"{run.p(95):.0f} ms{', other statuses ' + str(others) if others else ''}"
+                        f"{', errors ' + str(dict(run.errors)) if run.errors else ''})",
+                        f"ideal {_fmt(ideal)} req/s", ratio, f">= {SERVING_GOAL}x", ratio >= SERVING_GOAL))
+    return rows
+
+
+# --------------------------------------------------------------------------- 4. read pages (helper module)
+def row_reads(sizes: list[int]) -> list[Row]:
+    """The read-page rows live in loadtests/bench_reads.py (``rows(sizes)``); absent, the table says so."""
+    try:
+        from loadtests import bench_reads  # type: ignore[attr-defined]
+    except ImportError:
+        return [Row("4. read pages (loadtests/bench_reads.py)", "pending: the module has not landed", "", None,
+                    "", None)]
+    out = []
+    for r in bench_reads.rows(sizes):
+        if isinstance(r, Row):
+            out.append(r)
+        elif isinstance(r, dict):
+            out.append(Row(**r))
+        else:
+            out.append(Row(*r))
+    return out
+
+
 # --------------------------------------------------------------------------- the table
 def table(rows: list[Row]) -> str:
     lines = ["| row | measured | against | ratio | goal | met |", "|---|---|---|---|---|---|"]
@@ -478,9 +452,17 @@ def machine() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m loadtests.bench", description="side-by-side benchmark table")
-    p.add_argument("--rows", default=os.environ.get("BENCH_ROWS", "1,2,3,4,5"))
-    p.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", "5")))
-    p.add_argument("--workers", type=int, default=2, help="simulator / echo app gunicorn workers")
+    p.add_argument("--rows", default=os.environ.get("BENCH_ROWS", "1,2,3,4,5,6"))
+    p.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", "3")))
+    p.add_argument("--serve-class", choices=("gevent", "gthread"), help="rows 2-4: serve's --worker-class")
+    p.add_argument("--rounds", type=int, default=3, help="row 1: alternating rounds of --seconds each")
+    p.add_argument("--workers", type=int, default=2, help="simulator gunicorn workers (rows 2-4)")
+    p.add_argument("--in-flight", type=int, default=500, help="row 6: requests in flight (2 per company)")
+    p.add_argument("--in-flight-seconds", type=float, default=15.0)
+    p.add_argument("--in-flight-function", choices=("getAPISession", "create"), default="getAPISession",
+                   help="row 6: what each request runs (create: one create APBILL)")
+    p.add_argument("--worker-classes", default="gevent:2,gevent:1,gthread:2",
+                   help="row 6: CLASS:WORKERS[:THREADS] to compare (gthread: 256 threads per worker unless given)")
     p.add_argument("--growth", default=os.environ.get("BENCH_GROWTH", "1000,100000,1000000"))
     p.add_argument("--memory-docs", default=os.environ.get("BENCH_MEMORY_DOCS", "10000,100000"))
     p.add_argument("--write", default=os.environ.get("BENCH_WRITE", ""), help="append the table to this file")
@@ -490,14 +472,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.memory_child:
         memory_child(args.memory_child, args.base)
         return 0
+    if args.serve_class:
+        SERVE_OPTIONS[:] = ["--worker-class", args.serve_class]
     wanted = {int(x) for x in args.rows.split(",") if x.strip()}
     steps: list[tuple[int, Callable[[], list[Row]]]] = [
-        (1, lambda: row_gateway(args.seconds, args.workers)),
+        (1, lambda: row_writes(args.seconds, args.rounds)),
         (2, lambda: row_connector(args.seconds, args.workers)),
         (3, lambda: row_tier(workers=args.workers)),
         (4, lambda: row_growth([int(x) for x in args.growth.split(",")])),
+        (4, lambda: row_reads([int(x) for x in args.growth.split(",")])),
         (4, lambda: row_memory([int(x) for x in args.memory_docs.split(",")], args.workers)),
         (5, row_suite),
+        (6, lambda: row_in_flight(args.in_flight_seconds, args.in_flight, args.worker_classes,
+                                  args.in_flight_function)),
     ]
     rows: list[Row] = []
     started = datetime.now(UTC)

@@ -1,0 +1,188 @@
+"""``make bench`` row 6: hundreds of in-flight latency-modelled requests against the ideal rate.
+
+``companies`` companies of concurrency 2 and a 300 ms latency model, two kept-alive connections each
+(``2 x companies`` requests in flight, every company at its limit, none over it), each posting one
+request after another for ``seconds``: by default ``getAPISession`` on an open session, the lightest
+real request, so the row measures how many requests the server holds in flight rather than how much
+CPU each costs (row 1 prices that); ``function="create"`` posts one ``create APBILL`` instead.
+The ideal rate is in-flight / 0.3 s: what a server that held every request for exactly its modelled time
+would answer. The client is one asyncio loop over raw HTTP/1.1 sockets (~50 µs per request), so it takes
+little of the CPU the server needs.
+
+``over_limit`` checks the other half of the tier model: a third connection per company must be refused
+with 429 GW-0010 at once, not queued behind the two in flight.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from lxml import etree
+
+from intacct_harness.simulator.demo import served
+from intacct_harness.simulator.wire.protocol import GATEWAY_PATH
+from loadtests.common import Tier, apbill_batch, company_id, envelope, login_auth, tier_seed, write_seed
+
+TIER = Tier(concurrency=2, base_ms=300)
+
+
+@dataclass
+class Run:
+    seconds: float = 0.0
+    ok: int = 0
+    statuses: Counter[int] = field(default_factory=Counter)
+    latencies: list[float] = field(default_factory=list)
+    errors: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def rate(self) -> float:
+        return self.ok / self.seconds if self.seconds else 0.0
+
+    def p(self, q: float) -> float:
+        if len(self.latencies) < 2:
+            return float("nan")
+        return statistics.quantiles(self.latencies, n=100)[int(q) - 1] * 1000
+
+
+class Conn:
+    """One kept-alive HTTP/1.1 connection (reopened when the server closes it)."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def post(self, body: bytes) -> tuple[int, bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        assert self.reader is not None
+        head = (f"POST {GATEWAY_PATH} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nContent-Type: application/xml\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n").encode()
+        self.writer.write(head + body)
+        try:
+            raw = await self.reader.readuntil(b"\r\n\r\n")
+            lines = raw.decode("latin-1").split("\r\n")
+            status = int(lines[0].split()[1])
+            headers = {k.lower(): v.strip() for k, _, v in (x.partition(":") for x in lines[1:] if x)}
+            data = await self.reader.readexactly(int(headers.get("content-length", "0")))
+        except (OSError, asyncio.IncompleteReadError, ValueError):
+            await self.close()
+            raise
+        if headers.get("connection", "").lower() == "close":
+            await self.close()
+        return status, data
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+
+
+async def _sessions(host: str, port: int, companies: int) -> list[str]:
+    """One API session per company (each a 300 ms request of its own, all at once)."""
+    async def one(n: int) -> str:
+        conn = Conn(host, port)
+        _, data = await conn.post(envelope('<function controlid="s"><getAPISession/></function>',
+                                           login_auth(company_id(n))))
+        await conn.close()
+        sid = etree.fromstring(data).findtext("operation/result/data/api/sessionid")
+        if not sid:
+            raise RuntimeError(f"no session for {company_id(n)}: {data[:300]!r}")
+        return f"<sessionid>{sid}</sessionid>"
+    return list(await asyncio.gather(*(one(n) for n in range(companies))))
+
+
+FUNCTIONS = {"getAPISession": lambda n: '<function controlid="g"><getAPISession/></function>',
+             "create": lambda n: apbill_batch(f"S{n}", 1)}
+
+
+async def _drive(base: str, companies: int, per_company: int, seconds: float, warmup: float,
+                 function: str) -> Run:
+    parts = urlsplit(base)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 80
+    auths = await _sessions(host, port, companies)
+    run = Run()
+    measuring = False
+    stop = False
+
+    async def user(n: int) -> None:
+        conn = Conn(host, port)
+        bodies = [envelope(FUNCTIONS[function](n), auths[n % companies]) for _ in range(20)]
+        i = 0
+        while not stop:
+            t0 = time.perf_counter()
+            try:
+                status, data = await conn.post(bodies[i % len(bodies)])
+            except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
+                if measuring:
+                    run.errors[type(exc).__name__] += 1
+                await asyncio.sleep(0.05)
+                continue
+            i += 1
+            if measuring:
+                run.statuses[status] += 1
+                if status == 200 and b"<status>failure</status>" not in data:
+                    run.ok += 1
+                    run.latencies.append(time.perf_counter() - t0)
+            if status == 429:
+                await asyncio.sleep(0.05)
+        await conn.close()
+
+    tasks = [asyncio.create_task(user(n)) for n in range(companies * per_company)]
+    await asyncio.sleep(warmup)
+    measuring = True
+    t0 = time.perf_counter()
+    await asyncio.sleep(seconds)
+    measuring = False
+    run.seconds = time.perf_counter() - t0
+    stop = True
+    await asyncio.gather(*tasks, return_exceptions=True)
+    return run
+
+
+def in_flight(base: str, companies: int, seconds: float, per_company: int = 2, warmup: float = 2.0,
+              function: str = "getAPISession") -> Run:
+    return asyncio.run(_drive(base, companies, per_company, seconds, warmup, function))
+
+
+def measure(worker_class: str, workers: int, in_flight_requests: int = 500, seconds: float = 10.0,
+            threads: int = 256, function: str = "getAPISession") -> tuple[Run, float]:
+    """(run, ideal req/s) for ``in_flight_requests`` against ``intacct-sim serve`` with this worker class."""
+    companies = in_flight_requests // TIER.concurrency
+    with tempfile.TemporaryDirectory(prefix="bench-serving-") as tmp:
+        seed = write_seed(os.path.join(tmp, "seed.yaml"), tier_seed(companies, TIER))
+        extra = ("--worker-class", worker_class, "--threads", str(threads))
+        with served(Path(seed), workers=workers, extra=extra) as base:
+            run = in_flight(base, companies, seconds, function=function)
+    return run, companies * TIER.concurrency / TIER.request_seconds(1)
+
+
+def over_limit(worker_class: str, workers: int = 1, threads: int = 8) -> Counter[int]:
+    """Three requests at once to one company of limit 2 (300 ms each): statuses, e.g. {200: 2, 429: 1}."""
+    async def go(base: str) -> Counter[int]:
+        parts = urlsplit(base)
+        host, port = parts.hostname or "127.0.0.1", parts.port or 80
+        auth = (await _sessions(host, port, 1))[0]
+        conns = [Conn(host, port) for _ in range(3)]
+        started = time.perf_counter()
+        out = await asyncio.gather(*(c.post(envelope(apbill_batch("L", 1), auth)) for c in conns))
+        elapsed = time.perf_counter() - started
+        for c in conns:
+            await c.close()
+        codes = Counter(status for status, _ in out)
+        codes[-1] = int(elapsed * 1000)  # the wall time of the three, in ms (a queued third would take 600)
+        return codes
+
+    with tempfile.TemporaryDirectory(prefix="bench-limit-") as tmp:
+        seed = write_seed(os.path.join(tmp, "seed.yaml"), tier_seed(1, TIER))
+        with served(Path(seed), workers=workers, extra=("--worker-class", worker_class, "--threads",
+                                                        str(threads))) as base:
+            return asyncio.run(go(base))
