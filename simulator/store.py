@@ -491,6 +491,15 @@ class Tx:
                           (sender, company, controlid, ts))
 
     # -- journal and usage -----------------------------------------------------------------
+    JOURNAL_COLUMNS = ("ts", "company", "user", "entity", "function", "object", "controlid", "status", "errorno",
+                       "message", "records")
+
+    def journal_many(self, rows: list[tuple[Any, ...]]) -> None:
+        """A request's function entries at once, values in ``JOURNAL_COLUMNS`` order: one statement, not one each."""
+        if rows:
+            self.conn.executemany(f"INSERT INTO journal({', '.join(self.JOURNAL_COLUMNS)}) "  # noqa: S608 - fixed
+                                  f"VALUES({', '.join('?' for _ in self.JOURNAL_COLUMNS)})", rows)
+
     def journal(self, **entry: Any) -> None:
         cols = ", ".join(entry)
         marks = ", ".join("?" for _ in entry)
@@ -536,7 +545,8 @@ class ReadTx(Tx):
     :class:`NeedsWrite`: the request then runs again inside a write transaction.
     """
 
-    DEFERRED = ("put_session", "touch_session", "journal", "add_usage", "put_resultset", "delete_resultset")
+    DEFERRED = ("put_session", "touch_session", "journal", "journal_many", "add_usage", "put_resultset",
+                "delete_resultset")
     REFUSED = ("set_meta", "put_sender", "put_company", "next_recordno", "insert_record", "insert_records",
                "update_record", "delete_record", "expire_sessions", "purge", "remember_controlid")
 

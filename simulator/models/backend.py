@@ -325,14 +325,15 @@ class Backend:
             run_all()
         month = datetime.fromtimestamp(now, UTC).strftime("%Y-%m")
         billed = 0
+        entries = []   # Tx.JOURNAL_COLUMNS order
         for result, output in zip(results, outputs, strict=True):
             err = result.errors[0] if result.errors else None
-            tx.journal(ts=now, company=session.company.id, user=session.user_id, entity=session.entity,
-                       function=result.function, object=output.object if output else None,
-                       controlid=result.controlid[:256], status=result.status,
-                       errorno=err.errorno if err else None, message=err.description2[:500] if err else None,
-                       records=output.records if output else 0)
+            entries.append((now, session.company.id, session.user_id, session.entity, result.function,
+                            output.object if output else None, result.controlid[:256], result.status,
+                            err.errorno if err else None, err.description2[:500] if err else None,
+                            output.records if output else 0))
             billed += output.transactions if output else 0
+        tx.journal_many(entries)
         tx.add_usage(session.company.id, month, billed)
         return results
 

@@ -25,10 +25,12 @@ def amount(doc: dict[str, Any], field: str) -> Decimal:
     return Decimal(str(doc.get(field) or "0"))
 
 
-def set_totals(obj: ObjectDef, doc: dict[str, Any], lines: list[dict[str, Any]]) -> None:
-    """TOTALENTERED from the lines; TOTALDUE what is left after what was paid."""
+def set_totals(obj: ObjectDef, doc: dict[str, Any], lines: list[dict[str, Any]], total: Decimal | None = None) -> None:
+    """TOTALENTERED from the lines (``total`` when the caller has just summed them); TOTALDUE what is left after
+    what was paid."""
     assert obj.lines is not None
-    total = sum((Decimal(str(line[obj.lines.amount_field])) for line in lines), Decimal(0))
+    if total is None:
+        total = sum((Decimal(str(line[obj.lines.amount_field])) for line in lines), Decimal(0))
     paid = amount(doc, "TOTALPAID")
     doc["TOTALENTERED"] = str(total)
     doc["TOTALPAID"] = str(paid)

@@ -336,9 +336,9 @@ def insert(ctx: Ctx, obj: ObjectDef, raw: dict[str, Any]) -> Record:
     if lines is not None:
         spec = obj.lines
         assert spec is not None
-        limits.total_of(obj.name, lines, spec.amount_field)   # lines in cents; no negative total
+        total = limits.total_of(obj.name, lines, spec.amount_field)   # lines in cents; no negative total
         doc["TOTALPAID"] = "0"
-        doc_state.set_totals(obj, doc, lines)
+        doc_state.set_totals(obj, doc, lines, total)
         number_lines(ctx, recordno, lines)
         doc[spec.container] = {spec.item: lines}
     megaentity = str(raw.get("MEGAENTITYID", "") or "")
