@@ -1,6 +1,6 @@
 """``make bench``: one table of side-by-side figures on this machine (printed, not timed tests).
 
-    python -m loadtests.bench [--rows 1,2,3,4,5,6] [--seconds 3] [--rounds 3] [--growth 1000,100000,1000000]
+    python -m loadtests.bench [--rows 1,2,3,4,5,6,7] [--seconds 3] [--rounds 3] [--growth 1000,100000,1000000]
                               [--memory-docs 20000,100000] [--in-flight 500] [--worker-classes gevent:2,gthread:2]
                               [--write loadtests/RESULTS.md]
 
@@ -10,11 +10,12 @@
    reference (loadtests/bench_writes.py);
 2. connector end-to-end documents/s (in-process and over HTTP) vs raw gateway functions/s at the same batch;
 3. tier-shaped (concurrency 2, 300 ms per request): connector documents/s vs the ceiling 2 x batch / 0.3 s;
-4. growth: readByQuery by ID and by NAME at 1k / 100k / 1M records (p50, p95), the read-page rows of
-   loadtests/bench_reads.py, and peak memory of the simulator and the connector syncing N documents;
+4. growth: readByQuery by ID and by NAME at 1k / 100k / 1M records (p50, p95), and peak memory of the
+   simulator and the connector syncing N documents;
 5. ``pytest -n auto`` vs ``-n 0`` wall time;
 6. 500 in-flight latency-modelled requests (300 ms) against the ideal rate, per gunicorn worker class
-   (loadtests/bench_serving.py).
+   (loadtests/bench_serving.py);
+7. the read-page rows of loadtests/bench_reads.py (``rows(sizes)``, at the --growth sizes).
 
 Every row compares figures measured in the same run (ratios), because absolute numbers on a shared
 2-core box move by +-10 % from run to run.
@@ -407,13 +408,13 @@ def row_in_flight(seconds: float, in_flight: int, classes: str, function: str) -
     return rows
 
 
-# --------------------------------------------------------------------------- 4. read pages (helper module)
+# --------------------------------------------------------------------------- 7. read pages (helper module)
 def row_reads(sizes: list[int]) -> list[Row]:
     """The read-page rows live in loadtests/bench_reads.py (``rows(sizes)``); absent, the table says so."""
     try:
         from loadtests import bench_reads  # type: ignore[attr-defined]
     except ImportError:
-        return [Row("4. read pages (loadtests/bench_reads.py)", "pending: the module has not landed", "", None,
+        return [Row("7. read pages (loadtests/bench_reads.py)", "pending: the module has not landed", "", None,
                     "", None)]
     out = []
     for r in bench_reads.rows(sizes):
@@ -452,7 +453,7 @@ def machine() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m loadtests.bench", description="side-by-side benchmark table")
-    p.add_argument("--rows", default=os.environ.get("BENCH_ROWS", "1,2,3,4,5,6"))
+    p.add_argument("--rows", default=os.environ.get("BENCH_ROWS", "1,2,3,4,5,6,7"))
     p.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", "3")))
     p.add_argument("--serve-class", choices=("gevent", "gthread"), help="rows 2-4: serve's --worker-class")
     p.add_argument("--rounds", type=int, default=3, help="row 1: alternating rounds of --seconds each")
@@ -480,11 +481,11 @@ def main(argv: list[str] | None = None) -> int:
         (2, lambda: row_connector(args.seconds, args.workers)),
         (3, lambda: row_tier(workers=args.workers)),
         (4, lambda: row_growth([int(x) for x in args.growth.split(",")])),
-        (4, lambda: row_reads([int(x) for x in args.growth.split(",")])),
         (4, lambda: row_memory([int(x) for x in args.memory_docs.split(",")], args.workers)),
         (5, row_suite),
         (6, lambda: row_in_flight(args.in_flight_seconds, args.in_flight, args.worker_classes,
                                   args.in_flight_function)),
+        (7, lambda: row_reads([int(x) for x in args.growth.split(",")])),
     ]
     rows: list[Row] = []
     started = datetime.now(UTC)
