@@ -348,7 +348,7 @@ class Tx:
 
     # -- pages: SQL conditions over the columns and the JSON document (simulator.query.sql) ----------
     @staticmethod
-    def _where(where: str, entity: str, after: int, upto: int | None) -> tuple[str, list[Any]]:
+    def _where(where: str, entity: str, after: int, upto: int | None, private: bool = True) -> tuple[str, list[Any]]:
         sql = "company=? AND object=?"
         args: list[Any] = []
         if after:   # only where needed: a RECORDNO range keeps SQLite off the other indexes
@@ -360,12 +360,17 @@ class Tx:
         if entity:  # an entity's session sees its own records and those of the top level
             sql += " AND entity IN ('', ?)"
             args.append(entity)
+        elif not private:  # the top level without showprivate: not the entities' private records
+            sql += " AND entity = ''"
         return f"{sql} AND ({where})", args
 
     def select(self, company: str, obj: str, where: str = "1", params: Sequence[Any] = (), *, entity: str = "",
-               after: int = 0, upto: int | None = None, limit: int = -1, offset: int = 0) -> Iterator[Record]:
-        """Records matching ``where`` in RECORDNO order, decoded one at a time as the caller pulls them."""
-        cond, args = self._where(where, entity, after, upto)
+               after: int = 0, upto: int | None = None, limit: int = -1, offset: int = 0,
+               private: bool = True) -> Iterator[Record]:
+        """Records matching ``where`` in RECORDNO order, decoded one at a time as the caller pulls them.
+
+        ``entity`` "" is the top level, which sees the entities' records only with ``private``."""
+        cond, args = self._where(where, entity, after, upto, private)
         rows = self.conn.execute(
             f"SELECT recordno, key, entity, doc FROM records WHERE {cond} "  # noqa: S608 - compiled, bound values
             "ORDER BY recordno LIMIT ? OFFSET ?", (company, obj, *args, *params, min(limit, 2**63 - 1),
@@ -377,12 +382,13 @@ class Tx:
             rows.close()   # a caller that stopped early ends the statement now, not at garbage collection
 
     def count_where(self, company: str, obj: str, where: str = "1", params: Sequence[Any] = (), *,
-                    entity: str = "", after: int = 0, upto: int | None = None) -> int:
-        cond, args = self._where(where, entity, after, upto)
+                    entity: str = "", after: int = 0, upto: int | None = None, private: bool = True) -> int:
+        cond, args = self._where(where, entity, after, upto, private)
         return int(self.conn.execute(f"SELECT COUNT(*) FROM records WHERE {cond}",  # noqa: S608
                                      (company, obj, *args, *params)).fetchone()[0])
 
-    def count_visible(self, company: str, obj: str, entity: str = "", status: str | None = None) -> int:
+    def count_visible(self, company: str, obj: str, entity: str = "", status: str | None = None,
+                      private: bool = True) -> int:
         """Records an (entity) session sees (with that STATUS), from the tally the triggers keep: no rows read."""
         sql = "SELECT COALESCE(SUM(n), 0) FROM record_tally WHERE company=? AND object=?"
         args: tuple[Any, ...] = (company, obj)
@@ -392,6 +398,8 @@ class Tx:
         if entity:
             sql += " AND entity IN ('', ?)"
             args += (entity,)
+        elif not private:
+            sql += " AND entity = ''"
         return int(self.conn.execute(sql, args).fetchone()[0])
 
     def last_recordno(self, company: str) -> int:

@@ -64,3 +64,20 @@ def test_query_aggregates_through_the_sdk(sdk):  # noqa: F811
     assert reply["data"]["@totalcount"] == "2"
     assert reply["data"]["APBILL"] == [{"VENDORID": "V-1", "COUNT.RECORDNO": "1", "SUM.TOTALENTERED": "250.5"},
                                        {"VENDORID": "V-0", "COUNT.RECORDNO": "2", "SUM.TOTALENTERED": "175"}]
+
+
+@pytest.mark.intacct(company=ENTITIES)
+def test_the_sdks_show_private_reads_into_the_entities_and_its_read_by_query_does_not(connect, live):  # noqa: F811
+    live.admin.add_records(live.company_id, {"VENDOR": [
+        {"VENDORID": "V-TOP", "NAME": "Shared Carrier"},
+        {"VENDORID": "V-EAST", "NAME": "East Carrier", "MEGAENTITYID": "E100"}]})
+    top, private = connect(), connect(show_private=True)
+    assert [v["VENDORID"] for v in top.vendors.get_all(field="STATUS", value="active")] == ["V-TOP"]
+    assert [v["VENDORID"] for v in private.vendors.get_all(field="STATUS", value="active")] == ["V-TOP", "V-EAST"]
+    assert private.vendors.count() == 2 and top.vendors.count() == 1
+    assert [v["NAME"] for v in private.vendors.get("VENDORID", "V-EAST")["VENDOR"]] == ["East Carrier"]  # query
+    by_query = {"readByQuery": {"object": "VENDOR", "fields": "VENDORID", "query": "", "pagesize": "100"}}
+    assert private.vendors.format_and_send_request(by_query)["data"]["vendor"] == {"VENDORID": "V-TOP"}
+    east = connect(entity_id="E100")   # readByQuery has no showprivate: the entity's own session reads it
+    assert [v["VENDORID"] for v in east.vendors.format_and_send_request(by_query)["data"]["vendor"]] == \
+        ["V-TOP", "V-EAST"]

@@ -114,3 +114,76 @@ def test_restrict_top_level_makes_slide_in_unavailable(me):
     reply = me.call(slide("E100"), auth=top)
     assert reply.status() == "failure"
     assert reply.errors()[0]["description2"] == "User 'alvys_ws' does not have access to entity 'E100'."
+
+
+# --------------------------------------------------------------------------- private entity records
+VENDOR_QUERY = "<query><object>VENDOR</object><select><field>VENDORID</field></select>{options}</query>"
+PRIVATE = "<options><showprivate>{}</showprivate></options>"
+
+
+@pytest.fixture
+def private(me):
+    """V-EAST and a bill created in East; V1 shared from the top level."""
+    c = me.sim.credentials
+    east = login_auth(c.user_id, c.company_id, c.user_password, "E100")
+    reply = me.call(fn("<create><VENDOR><VENDORID>V-EAST</VENDORID><NAME>East Carrier</NAME></VENDOR></create>")
+                    + fn(BILL.replace("V1", "V-EAST").format(extra=""), "f2"), auth=east)
+    assert [reply.status(0), reply.status(1)] == ["success", "success"], reply.http.text
+    return me
+
+
+def vendor_ids(reply, tag: str = "VENDOR") -> list[str]:
+    return [v.findtext("VENDORID") for v in reply.result().iter(tag)]
+
+
+def test_the_top_level_reads_do_not_return_an_entitys_records(private):
+    recordno = next(v["RECORDNO"] for v in private.sim.records("VENDOR") if v["VENDORID"] == "V-EAST")
+    reply = private.call(
+        fn("<readByQuery><object>VENDOR</object><query></query><fields>VENDORID</fields></readByQuery>")
+        + fn(f"<read><object>VENDOR</object><keys>{recordno}</keys><fields>*</fields></read>", "f2")
+        + fn("<readByName><object>VENDOR</object><keys>V-EAST,V1</keys></readByName>", "f3")
+        + fn("<read><object>VENDOR</object><keys></keys><fields>VENDORID</fields></read>", "f4")
+        + fn(VENDOR_QUERY.format(options=""), "f5")
+        + fn(VENDOR_QUERY.format(options=PRIVATE.format("false")), "f6"))
+    assert [r.findtext("status") for r in reply.results()] == ["success"] * 6
+    found = [[v.findtext("VENDORID") for v in r.find("data")] for r in reply.results()]
+    assert found == [["V1"], [], ["V1"], ["V1"], ["V1"], ["V1"]]
+    assert reply.result(0).find("data").get("totalcount") == "1"
+
+
+def test_query_with_showprivate_reads_into_the_entities(private):
+    reply = private.call(fn(VENDOR_QUERY.format(options=PRIVATE.format("true")))
+                         + fn("<query><object>APBILLITEM</object><select><field>ACCOUNTNO</field></select>"
+                              f"{PRIVATE.format('1')}</query>", "f2")
+                         + fn("<query><object>APBILL</object><select><count>RECORDNO</count></select></query>", "f3"))
+    assert vendor_ids(reply) == ["V1", "V-EAST"]
+    assert reply.result(0).find("data").get("totalcount") == "2"
+    assert [r.findtext("ACCOUNTNO") for r in reply.result(1).iter("APBILLITEM")] == ["5000"]
+    assert reply.result(2).findtext("data/APBILL/COUNT.RECORDNO") == "0"   # without showprivate
+
+
+def test_an_entity_sees_its_own_and_the_top_levels_records_never_another_entitys(private):
+    c = private.sim.credentials
+    east = login_auth(c.user_id, c.company_id, c.user_password, "E100")
+    west = login_auth(c.user_id, c.company_id, c.user_password, "E200")
+    assert vendor_ids(private.call(fn(VENDOR_QUERY.format(options="")), auth=east)) == ["V1", "V-EAST"]
+    reply = private.call(fn(VENDOR_QUERY.format(options=PRIVATE.format("true"))), auth=west)
+    assert vendor_ids(reply) == ["V1"]   # showprivate reads from the top level, not across entities
+
+
+def test_read_more_at_the_top_level_pages_only_what_it_may_see(private):
+    private.sim.admin.add_records(private.sim.company_id, {"VENDOR": [
+        {"VENDORID": f"VE{i}", "NAME": f"East {i}", "MEGAENTITYID": "E100"} for i in range(3)]
+        + [{"VENDORID": f"VT{i}", "NAME": f"Top {i}"} for i in range(3)]})
+    reply = private.call(fn("<readByQuery><object>VENDOR</object><query></query><fields>VENDORID</fields>"
+                            "<pagesize>2</pagesize></readByQuery>"))
+    data = reply.result().find("data")
+    assert (data.get("totalcount"), data.get("numremaining")) == ("4", "2")
+    more = private.call(fn(f"<readMore><resultId>{data.get('resultId')}</resultId></readMore>"))
+    assert vendor_ids(reply, "vendor") + vendor_ids(more, "vendor") == ["V1", "VT0", "VT1", "VT2"]
+
+
+def test_a_showprivate_that_is_not_a_boolean_is_refused(private):
+    reply = private.call(fn(VENDOR_QUERY.format(options=PRIVATE.format("yes"))))
+    assert reply.status() == "failure"
+    assert reply.errors()[0]["description2"] == "options/showprivate must be true or false; got 'yes'."

@@ -66,6 +66,16 @@ class Ctx:
         """An entity session sees its own records and those shared from the top level."""
         return not self.session.entity or rec.entity in ("", self.session.entity)
 
+    def readable(self, rec: Record, show_private: bool = False) -> bool:
+        """What the read functions answer: at the top level an entity's records are private to it.
+
+        developer.intacct.com/web-services/queries: "queries from the top-level entity do not access data in
+        private entities"; only ``query``'s ``options/showprivate`` documents a way in.
+        """
+        if self.session.entity:
+            return rec.entity in ("", self.session.entity)
+        return show_private or not rec.entity
+
     def lookup(self, obj: ObjectDef, key: str) -> Record | None:
         """A visible record by business key (cached for the request; lines repeat the same values)."""
         ck = (obj.name, key)

@@ -127,8 +127,9 @@ class Source:
     object (APBILLITEM) its documents' lines.
     """
 
-    def __init__(self, ctx: Ctx, obj: ObjectDef, pred: Predicate | None, case_insensitive: bool = False) -> None:
-        self.ctx, self.obj, self.pred = ctx, obj, pred
+    def __init__(self, ctx: Ctx, obj: ObjectDef, pred: Predicate | None, case_insensitive: bool = False,
+                 show_private: bool = False) -> None:
+        self.ctx, self.obj, self.pred, self.private = ctx, obj, pred, show_private
         self.users = obj.name == "USERINFO" or obj.parent is not None   # records not stored as such
         self.sql = Sql(exact=False) if self.users else to_sql(pred, _column_of(ctx, obj), _indexes(obj),
                                                              case_insensitive)
@@ -146,13 +147,14 @@ class Source:
                 made = users_as_records(self.ctx)
             else:   # lines are numbered like records: a line made after the first page is not in it
                 made = [r for r in lines.as_records(self.ctx, self.obj)
-                        if self.ctx.visible(r) and (upto is None or r.recordno <= upto)]
+                        if self.ctx.readable(r, self.private) and (upto is None or r.recordno <= upto)]
             found: Iterator[Record] = (r for r in made if r.recordno > after)
         else:
             exact = self.test is None
             found = self.ctx.tx.select(self.ctx.company_id, self.obj.name, self.sql.where, self.sql.params,
                                        entity=self.ctx.session.entity, after=after, upto=upto,
-                                       limit=limit if exact else -1, offset=offset if exact else 0)
+                                       limit=limit if exact else -1, offset=offset if exact else 0,
+                                       private=self.private)
             if exact:
                 yield from found
                 return
@@ -165,12 +167,13 @@ class Source:
             return sum(1 for _ in self.records(upto=upto))
         company, entity = self.ctx.company_id, self.ctx.session.entity
         if upto is None and (self.pred is None or self.sql.where == "1"):
-            return self.ctx.tx.count_visible(company, self.obj.name, entity)
+            return self.ctx.tx.count_visible(company, self.obj.name, entity, private=self.private)
         pred = self.pred
         if upto is None and isinstance(pred, Comparison) and pred.field.upper() == "STATUS" and pred.op == "=":
-            return self.ctx.tx.count_visible(company, self.obj.name, entity, status=pred.value)   # sql is exact
+            return self.ctx.tx.count_visible(company, self.obj.name, entity, status=pred.value,
+                                             private=self.private)   # sql is exact
         return self.ctx.tx.count_where(company, self.obj.name, self.sql.where, self.sql.params, entity=entity,
-                                       upto=upto)
+                                       upto=upto, private=self.private)
 
 
 _STATUS_TEXT = {"active": "active", "inactive": "inactive", "locked": "locked out"}
@@ -241,11 +244,11 @@ def read(ctx: Ctx, el: etree._Element) -> Output:
     keys = _requested_keys(el, "read")
     if keys:
         numbers = [n for n in map(whole_number, keys) if n is not None]
-        found = [r for r in lines.fetch(ctx, obj, numbers) if ctx.visible(r)]
+        found = [r for r in lines.fetch(ctx, obj, numbers) if ctx.readable(r)]
     elif obj.parent is not None:
         found = list(Source(ctx, obj, None).records(limit=100))
     else:
-        found = list(ctx.tx.select(ctx.company_id, obj.name, entity=ctx.session.entity, limit=100))
+        found = list(ctx.tx.select(ctx.company_id, obj.name, entity=ctx.session.entity, limit=100, private=False))
     return _uppercase_list(obj, found, fields)
 
 
@@ -256,7 +259,7 @@ def read_by_name(ctx: Ctx, el: etree._Element) -> Output:
     found = []
     for key in keys:
         rec = ctx.tx.by_key(ctx.company_id, obj.name, key)
-        if rec is not None and ctx.visible(rec):
+        if rec is not None and ctx.readable(rec):
             found.append(rec)
     return _uppercase_list(obj, found, fields)
 
@@ -337,6 +340,14 @@ def read_more(ctx: Ctx, el: etree._Element) -> Output:
 
 
 # --------------------------------------------------------------------------- query
+def _option(options: etree._Element | None, name: str) -> bool:
+    """An xs:boolean of ``<options>`` (default false): true/false or 1/0, anything else refused."""
+    text = text_of(options, name).strip().lower() if options is not None else ""
+    if text not in ("", "true", "false", "1", "0"):
+        raise InvalidArgument(f"options/{name} must be true or false; got '{text[:20]}'.")
+    return text in ("true", "1")
+
+
 def query(ctx: Ctx, el: etree._Element) -> Output:
     obj = _object(ctx, text_of(el, "object"), "query")
     try:
@@ -361,7 +372,8 @@ def query(ctx: Ctx, el: etree._Element) -> Output:
                 raise InvalidQuery(f"Invalid query: with aggregates, <orderby> may use only the grouping fields "
                                    f"in <select>; {name} is not one of them.")
     options = el.find("options")
-    case_insensitive = options is not None and text_of(options, "caseinsensitive").lower() == "true"
+    case_insensitive = _option(options, "caseinsensitive")
+    show_private = _option(options, "showprivate")
     pagesize = _page_size(el, QUERY_MAX, 100)
     offset_text = text_of(el, "offset") or "0"
     if not (offset_text.isascii() and offset_text.isdigit()):
@@ -369,7 +381,7 @@ def query(ctx: Ctx, el: etree._Element) -> Output:
     offset = whole_number(offset_text)
     if offset is None:           # more digits than any record count: past the last page
         offset = 10 ** MAX_DIGITS
-    source = Source(ctx, obj, pred, case_insensitive)
+    source = Source(ctx, obj, pred, case_insensitive, show_private)
     if not order and source.exact and not selection.aggregates:   # SQLite pages and counts
         chunk = [flat(r.doc) for r in source.records(limit=pagesize, offset=offset)]
         total = source.count()
