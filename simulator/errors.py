@@ -534,6 +534,20 @@ class ApplicationNotSubscribed(FunctionError):
             "application's preferences."))
 
 
+class ReadMoreNothingPending(FunctionError):
+    """readMore by ``<object>`` when the session has no readByQuery of that object still paging.
+
+    The docs allow ``<object>`` instead of ``<resultId>``; what Sage answers with nothing to continue is
+    not public (errorno as the resultId case's, text: the simulator's choice)."""
+
+    def __init__(self, object_name: str) -> None:
+        super().__init__(ErrorDetail(
+            "readMore failed", "",
+            f"Attempt to readMore on object {object_name[:64]} with no readByQuery of it still paging in this "
+            "session.",
+            "Send readByQuery first, from the same session, or readMore with the resultId it answered."))
+
+
 class LoginIdNotFound(FunctionError):
     source = "[php-hist] getUserPermissions fixture"
 

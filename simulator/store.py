@@ -478,6 +478,13 @@ class Tx:
         row = self.conn.execute("SELECT company, doc, expires FROM resultsets WHERE id=?", (rid,)).fetchone()
         return (row[0], json.loads(row[1]), row[2]) if row else None
 
+    def latest_resultset(self, company: str, session: str, obj: str, now: float) -> str | None:
+        """The newest unexpired result set of ``obj`` that ``session`` (its digest) started: readMore by object."""
+        row = self.conn.execute(
+            "SELECT id FROM resultsets WHERE company=? AND expires >= ? AND doc->>'$.session' = ? "
+            "AND doc->>'$.object' = ? ORDER BY expires DESC LIMIT 1", (company, now, session, obj)).fetchone()
+        return str(row[0]) if row else None
+
     def delete_resultset(self, rid: str) -> None:
         self.conn.execute("DELETE FROM resultsets WHERE id=?", (rid,))
 

@@ -81,3 +81,25 @@ def test_the_sdks_show_private_reads_into_the_entities_and_its_read_by_query_doe
     east = connect(entity_id="E100")   # readByQuery has no showprivate: the entity's own session reads it
     assert [v["VENDORID"] for v in east.vendors.format_and_send_request(by_query)["data"]["vendor"]] == \
         ["V-TOP", "V-EAST"]
+
+
+def test_database_characters_read_more_by_object_and_related_fields_through_the_sdk(sdk):  # noqa: F811
+    sdk.vendors.post({"VENDORID": "V-A", "NAME": "Active Carrier"})
+    sdk.vendors.post({"VENDORID": "V-I", "NAME": "Idle Carrier", "STATUS": "inactive"})
+    for i in range(3):
+        sdk.bills.post({"WHENCREATED": "11/02/2026", "VENDORID": "V-A", "RECORDID": f"B-{i}",
+                        "APBILLITEMS": {"APBILLITEM": [{"ACCOUNTNO": "5000", "TRX_AMOUNT": "10"}]}})
+    send = sdk.api_base.format_and_send_request
+    inactive = send({"readByQuery": {"object": "VENDOR", "fields": "VENDORID", "query": "STATUS = 'F'",
+                                     "pagesize": "10"}})
+    assert inactive["data"]["vendor"] == {"VENDORID": "V-I"}
+    first = send({"readByQuery": {"object": "APBILL", "fields": "RECORDID", "query": "STATE = 'A'", "pagesize": "2"}})
+    assert first["data"]["@numremaining"] == "1"
+    more = send({"readMore": {"object": "APBILL"}})   # the SDK's one session continues its readByQuery
+    assert more["data"]["apbill"] == {"RECORDID": "B-2"}
+    related = send({"query": {"object": "APBILL", "select": {"field": ["RECORDID", "VENDOR.NAME"]},
+                              "filter": {"equalto": {"field": "VENDOR.STATUS", "value": "active"}}}})
+    assert {r["VENDOR.NAME"] for r in related["data"]["APBILL"]} == {"Active Carrier"}
+    with pytest.raises(WrongParamsError) as info:
+        send({"readMore": {"object": "APBILL"}})
+    assert _first_error(info.value)["errorno"] == "readMore failed"

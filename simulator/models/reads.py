@@ -7,6 +7,7 @@ object name in UPPERCASE, ``readByQuery`` in lowercase (sage-xml-api.md §0 fact
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Iterator
 from functools import lru_cache
@@ -15,8 +16,14 @@ from typing import Any
 
 from lxml import etree
 
-from intacct_harness.simulator.errors import InvalidArgument, InvalidQuery, ReadMoreExpired, UnknownObject
-from intacct_harness.simulator.models import lines
+from intacct_harness.simulator.errors import (
+    InvalidArgument,
+    InvalidQuery,
+    ReadMoreExpired,
+    ReadMoreNothingPending,
+    UnknownObject,
+)
+from intacct_harness.simulator.models import db_characters, lines, related
 from intacct_harness.simulator.models.context import Ctx, Output
 from intacct_harness.simulator.models.numbers import MAX_DIGITS, whole_number
 from intacct_harness.simulator.models.objects import SYSTEM_FIELDS, ObjectDef
@@ -128,8 +135,8 @@ class Source:
     """
 
     def __init__(self, ctx: Ctx, obj: ObjectDef, pred: Predicate | None, case_insensitive: bool = False,
-                 show_private: bool = False) -> None:
-        self.ctx, self.obj, self.pred, self.private = ctx, obj, pred, show_private
+                 show_private: bool = False, related: related.Related | None = None) -> None:
+        self.ctx, self.obj, self.pred, self.private, self.related = ctx, obj, pred, show_private, related
         self.users = obj.name == "USERINFO" or obj.parent is not None   # records not stored as such
         self.sql = Sql(exact=False) if self.users else to_sql(pred, _column_of(ctx, obj), _indexes(obj),
                                                              case_insensitive)
@@ -159,8 +166,13 @@ class Source:
                 yield from found
                 return
         test = self.test
-        matches = (r for r in found if test is None or test(flat(r.doc)))
+        matches = (r for r in found if test is None or test(self.row(r)))
         yield from islice(matches, offset, None if limit < 0 else offset + limit)
+
+    def row(self, rec: Record) -> dict[str, str | None]:
+        """The record as the conditions and ``query``'s select see it, related fields included."""
+        row = flat(rec.doc)
+        return self.related.add(row) if self.related else row
 
     def count(self, upto: int | None = None) -> int:
         if self.users or not self.exact:
@@ -208,7 +220,7 @@ def _parse_query(ctx: Ctx, obj: ObjectDef, text: str) -> Predicate | None:
     for name in referenced_fields(pred):
         if name.upper() not in known:
             raise InvalidQuery(f"Invalid field name '{name}' in query for object {obj.name}.")
-    return pred
+    return db_characters.with_terms(pred)
 
 
 def _page_size(el: etree._Element, maximum: int, default: int) -> int:
@@ -296,7 +308,8 @@ def read_by_query(ctx: Ctx, el: etree._Element) -> Output:
         page = list(islice(found, pagesize))
         total = len(page) + sum(1 for _ in found)
     state = {"object": obj.name, "query": text, "fields": fields, "pagesize": pagesize, "upto": upto,
-             "total": total, "delivered": 0, "after": 0, "user": ctx.session.user_id, "entity": ctx.session.entity}
+             "total": total, "delivered": 0, "after": 0, "user": ctx.session.user_id, "entity": ctx.session.entity,
+             "session": _session_digest(ctx)}
     return _page(ctx, obj, page, total - len(page), state, "")
 
 
@@ -320,8 +333,31 @@ def _page(ctx: Ctx, obj: ObjectDef, page: list[Record], remaining: int, state: d
     return Output(data=data, object=obj.name, transactions=1)
 
 
-def read_more(ctx: Ctx, el: etree._Element) -> Output:
+def _session_digest(ctx: Ctx) -> str:
+    """What a result set keeps of the session that started it (readMore by ``<object>``), not the ID itself."""
+    return hashlib.sha256(ctx.session.session_id.encode()).hexdigest()[:32]
+
+
+def _result_id_of(ctx: Ctx, el: etree._Element) -> str:
+    """``<resultId>``, or the result set of the session's latest readByQuery of ``<object>``.
+
+    developer.intacct.com/web-services/queries: "Provide either the object name or the result ID"; which
+    readByQuery an object names is not documented: here the session's most recent one on that object that
+    still has records to send (simulator's choice; a login-per-request client has a new session each time).
+    """
     result_id = text_of(el, "resultId")
+    object_name = text_of(el, "object")
+    if result_id or not object_name:
+        return result_id
+    obj = ctx.company.object_def(object_name)
+    found = ctx.tx.latest_resultset(ctx.company_id, _session_digest(ctx), obj.name, ctx.now) if obj else None
+    if found is None:
+        raise ReadMoreNothingPending(object_name)
+    return found
+
+
+def read_more(ctx: Ctx, el: etree._Element) -> Output:
+    result_id = _result_id_of(ctx, el)
     found = ctx.tx.get_resultset(result_id) if result_id else None
     if found is None or found[0] != ctx.company_id or found[2] < ctx.now or "after" not in found[1]:
         raise ReadMoreExpired(result_id)
@@ -363,9 +399,13 @@ def query(ctx: Ctx, el: etree._Element) -> Output:
     except QuerySyntaxError as exc:
         raise InvalidQuery(str(exc)) from None
     known = _known_fields(ctx, obj)
+    paths = []
     for name in selection.referenced | (referenced_fields(pred) if pred is not None else set()) | {f for f, _ in order}:
         if name.upper() not in known:
-            raise InvalidQuery(f"Invalid field name '{name}' for object {obj.name}.")
+            path = related.resolve(ctx, obj, name, lambda o: _known_fields(ctx, o))
+            if path is None:
+                raise InvalidQuery(f"Invalid field name '{name}' for object {obj.name}.")
+            paths.append(path)
     if selection.aggregates:
         for name, _ in order:
             if name not in selection.fields:
@@ -381,12 +421,12 @@ def query(ctx: Ctx, el: etree._Element) -> Output:
     offset = whole_number(offset_text)
     if offset is None:           # more digits than any record count: past the last page
         offset = 10 ** MAX_DIGITS
-    source = Source(ctx, obj, pred, case_insensitive, show_private)
+    source = Source(ctx, obj, pred, case_insensitive, show_private, related.Related(ctx, paths, flat))
     if not order and source.exact and not selection.aggregates:   # SQLite pages and counts
-        chunk = [flat(r.doc) for r in source.records(limit=pagesize, offset=offset)]
+        chunk = [source.row(r) for r in source.records(limit=pagesize, offset=offset)]
         total = source.count()
     else:
-        rows = [flat(r.doc) for r in source.records()]
+        rows = [source.row(r) for r in source.records()]
         if selection.aggregates:
             try:
                 rows = aggregate_rows(selection, rows)
