@@ -187,3 +187,14 @@ def test_a_showprivate_that_is_not_a_boolean_is_refused(private):
     reply = private.call(fn(VENDOR_QUERY.format(options=PRIVATE.format("yes"))))
     assert reply.status() == "failure"
     assert reply.errors()[0]["description2"] == "options/showprivate must be true or false; got 'yes'."
+
+
+def test_legacy_get_list_reads_into_the_entities_only_with_its_showprivate_attribute(private):
+    c = private.sim.credentials
+    east = login_auth(c.user_id, c.company_id, c.user_password, "E100")
+    made = private.call(fn("<create_supdocfolder><supdocfoldername>East PODs</supdocfoldername></create_supdocfolder>"),
+                        auth=east)
+    assert made.status() == "success", made.http.text
+    totals = [private.call(fn(f'<get_list object="supdocfolder"{attr}/>')).result().find("listtype").get("total")
+              for attr in ("", ' showprivate="false"', ' showprivate="true"')]
+    assert totals == ["0", "0", "1"]

@@ -230,7 +230,10 @@ def get(ctx: Ctx, el: etree._Element) -> Output:
 
 
 def get_list(ctx: Ctx, el: etree._Element) -> Output:
-    """``get_list`` with ``filter/expression`` of field, ``=`` and value (the form fylein sends)."""
+    """``get_list`` with ``filter/expression`` of field, ``=`` and value (the form fylein sends).
+
+    Like the other reads, the top level sees an entity's records only with ``showprivate="true"`` (the v2.1
+    DTD's and the v3.0 XSD's attribute of get_list)."""
     obj = _list_object(ctx, el, "get_list")
     wanted: list[tuple[str, str]] = []
     for expr in el.iterfind("filter/expression"):
@@ -240,7 +243,8 @@ def get_list(ctx: Ctx, el: etree._Element) -> Output:
             raise InvalidArgument(f"get_list filter on '{field[:50]}' {operator[:10]} is not modelled; the simulator "
                                   f"filters {', '.join(sorted(_LEGACY_FIELDS))} with '='.")
         wanted.append((field, (expr.findtext("value") or "").strip()))
-    found = [r for r in ctx.tx.scan(ctx.company_id, obj.name) if ctx.visible(r) and all(
+    private = el.get("showprivate", "false") == "true"   # the DTD's attribute: the top level reads into entities
+    found = [r for r in ctx.tx.scan(ctx.company_id, obj.name) if ctx.readable(r, private) and all(
         (r.key if f in ("supdocid", "name") else str(r.doc.get(_LEGACY_FIELDS[f], ""))) == v for f, v in wanted)]
     listtype = etree.Element("listtype", start="0", end=str(max(len(found) - 1, 0)), total=str(len(found)))
     listtype.text = obj.name.lower()
