@@ -416,15 +416,9 @@ def row_reads(sizes: list[int]) -> list[Row]:
     except ImportError:
         return [Row("7. read pages (loadtests/bench_reads.py)", "pending: the module has not landed", "", None,
                     "", None)]
-    out = []
-    for r in bench_reads.rows(sizes):
-        if isinstance(r, Row):
-            out.append(r)
-        elif isinstance(r, dict):
-            out.append(Row(**r))
-        else:
-            out.append(Row(*r))
-    return out
+    # bench_reads builds ``loadtests.bench.Row``; run as ``python -m loadtests.bench`` this module is __main__,
+    # a second copy with a Row class of its own, so rows are copied field by field.
+    return [Row(**{f: getattr(r, f) for f in Row.__dataclass_fields__}) for r in bench_reads.rows(sizes)]
 
 
 # --------------------------------------------------------------------------- the table

@@ -77,3 +77,15 @@ def test_in_flight_row_holds_its_requests_and_refuses_a_third_per_company() -> N
     assert run.ok > 0 and set(run.statuses) == {200} and not run.errors
     codes = bench_serving.over_limit("gevent")
     assert codes[200] == 2 and codes[429] == 1
+
+
+def test_read_rows_from_another_copy_of_the_module_are_taken_field_by_field(monkeypatch) -> None:
+    """Run as ``python -m loadtests.bench``, bench_reads' Row is ``loadtests.bench.Row``, not ``__main__.Row``."""
+    from dataclasses import make_dataclass
+
+    from loadtests import bench_reads
+
+    other = make_dataclass("Row", [(f, object) for f in bench.Row.__dataclass_fields__])
+    monkeypatch.setattr(bench_reads, "rows", lambda sizes: [other("R1. x", "1 ms", "2 ms", 0.5, "g", True, "")])
+    [row] = bench.row_reads([10])
+    assert isinstance(row, bench.Row) and row.name == "R1. x" and row.ratio == 0.5
