@@ -80,6 +80,10 @@ def test_official_js_sdk_week_after_go_live(intacct_live_server: SimulatedCompan
     assert _value(steps, "readByQuery_quoted_name") == {"count": 1, "data": [{"CUSTOMERID": "C-ODD-1", "NAME": ODD}]}
     assert _value(steps, "query_case_insensitive")["count"] == 1
 
+    # the SDK strips tags from error texts: the simulator names elements as Sage's schema errors do, in quotes
+    no_select = steps["query_without_select"]
+    assert not no_select["ok"] and "requires 'select' with at least one 'field'" in no_select["error"]["message"]
+
     assert _value(steps, "create_invoice_unicode_number")["status"] == "success"
     [invoice] = _value(steps, "read_invoice_back")
     assert (invoice["RECORDID"], invoice["TOTALENTERED"], invoice["STATE"]) == ("LOAD-ÆØÅ-1", "1234.56", "Posted")

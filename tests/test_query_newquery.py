@@ -155,28 +155,28 @@ def test_referenced_fields_from_xml() -> None:
 @pytest.mark.parametrize(
     ("body", "fragment"),
     [
-        (op("contains", "NAME", "x"), "unknown filter operator <contains>; supported: equalto"),
-        (op("EqualTo", "NAME", "x"), "unknown filter operator <EqualTo>"),
-        ("", "<filter> must contain exactly one condition, got 0"),
-        (op("isnull", "A") + op("isnull", "B"), "combine several with <and> or <or>"),
-        (f"<and>{op('isnull', 'A')}</and>", "<and> needs at least two conditions, got 1"),
-        ("<or/>", "<or> needs at least two conditions, got 0"),
-        ("<equalto><value>1</value></equalto>", "<equalto> needs exactly one <field>, got 0"),
-        ("<equalto><field>A</field><field>B</field><value>1</value></equalto>", "exactly one <field>, got 2"),
-        ("<equalto><field>A</field></equalto>", "<equalto> needs exactly 1 <value>, got 0"),
-        (op("equalto", "A", "1", "2"), "<equalto> needs exactly 1 <value>, got 2"),
-        (op("like", "A"), "<like> needs exactly 1 <value>"),
-        (op("in", "A"), "<in> needs at least one <value>"),
-        (op("notin", "A"), "<notin> needs at least one <value>"),
-        (op("between", "A", "1"), "<between> needs exactly 2 <value>s, got 1"),
-        (op("between", "A", "1", "2", "3"), "<between> needs exactly 2 <value>s, got 3"),
-        (op("isnull", "A", "1"), "<isnull> needs exactly 0 <value>s, got 1"),
+        (op("contains", "NAME", "x"), "unknown filter operator 'contains'; supported: equalto"),
+        (op("EqualTo", "NAME", "x"), "unknown filter operator 'EqualTo'"),
+        ("", "'filter' must contain exactly one condition, got 0"),
+        (op("isnull", "A") + op("isnull", "B"), "combine several with 'and' or 'or'"),
+        (f"<and>{op('isnull', 'A')}</and>", "'and' needs at least two conditions, got 1"),
+        ("<or/>", "'or' needs at least two conditions, got 0"),
+        ("<equalto><value>1</value></equalto>", "'equalto' needs exactly one 'field', got 0"),
+        ("<equalto><field>A</field><field>B</field><value>1</value></equalto>", "exactly one 'field', got 2"),
+        ("<equalto><field>A</field></equalto>", "'equalto' needs exactly 1 'value' element, got 0"),
+        (op("equalto", "A", "1", "2"), "'equalto' needs exactly 1 'value' element, got 2"),
+        (op("like", "A"), "'like' needs exactly 1 'value' element"),
+        (op("in", "A"), "'in' needs at least one 'value'"),
+        (op("notin", "A"), "'notin' needs at least one 'value'"),
+        (op("between", "A", "1"), "'between' needs exactly 2 'value' elements, got 1"),
+        (op("between", "A", "1", "2", "3"), "'between' needs exactly 2 'value' elements, got 3"),
+        (op("isnull", "A", "1"), "'isnull' needs exactly 0 'value' elements, got 1"),
         (
             "<equalto><field>A</field><value>1</value><extra/></equalto>",
-            "unexpected element <extra> in <equalto>",
+            "unexpected element 'extra' in 'equalto'",
         ),
-        (op("equalto", "", "1"), "empty <field> in <equalto>"),
-        (op("equalto", "A B", "1"), "invalid field name 'A B' in <equalto>"),
+        (op("equalto", "", "1"), "empty 'field' in 'equalto'"),
+        (op("equalto", "A B", "1"), "invalid field name 'A B' in 'equalto'"),
         (op("equalto", "AND", "1"), "invalid field name 'AND'"),
     ],
 )
@@ -219,10 +219,10 @@ def test_order_from_xml_none_and_empty() -> None:
 @pytest.mark.parametrize(
     ("text", "fragment"),
     [
-        ("<orderby><field>A</field></orderby>", "unexpected element <field> in <orderby>"),
-        ("<orderby><order><ascending/></order></orderby>", "<order> needs exactly one <field>, got 0"),
+        ("<orderby><field>A</field></orderby>", "unexpected element 'field' in 'orderby'"),
+        ("<orderby><order><ascending/></order></orderby>", "'order' needs exactly one 'field', got 0"),
         ("<orderby><order><field>A</field><ascending/><descending/></order></orderby>", "not both"),
-        ("<orderby><order><field>A</field><up/></order></orderby>", "unexpected element <up> in <order>"),
+        ("<orderby><order><field>A</field><up/></order></orderby>", "unexpected element 'up' in 'order'"),
     ],
 )
 def test_order_errors(text: str, fragment: str) -> None:
@@ -314,7 +314,7 @@ def test_select_keeps_aggregates_in_request_order() -> None:
 @pytest.mark.parametrize("aggregate", ["count", "sum", "min", "max", "avg"])
 @pytest.mark.parametrize("body", ["", "<field>A</field>"])
 def test_an_aggregate_names_its_field_as_text(aggregate: str, body: str) -> None:
-    with pytest.raises(QuerySyntaxError, match=f"<{aggregate}> takes a field name as text"):
+    with pytest.raises(QuerySyntaxError, match=f"'{aggregate}' takes a field name as text"):
         select_from_xml(xml(f"<select><{aggregate}>{body}</{aggregate}></select>"))
 
 
@@ -339,17 +339,17 @@ def test_an_aggregate_without_fields_is_one_row_even_over_nothing() -> None:
 
 def test_sum_of_text_is_refused() -> None:
     sel = select_from_xml(xml("<select><sum>C</sum></select>"))
-    with pytest.raises(QuerySyntaxError, match="<sum> needs a numeric field; C has the value 'A'"):
+    with pytest.raises(QuerySyntaxError, match="'sum' needs a numeric field; C has the value 'A'"):
         aggregate_rows(sel, ROWS)
 
 
 @pytest.mark.parametrize(
     ("text", "fragment"),
     [
-        ("<select/>", "at least one <field>"),
+        ("<select/>", "at least one 'field'"),
         ("<select><field>*</field></select>", "returning all fields is not supported"),
-        ("<select><fields>A</fields></select>", "unexpected element <fields> in <select>"),
-        ("<select><median>A</median></select>", "unexpected element <median> in <select>"),
+        ("<select><fields>A</fields></select>", "unexpected element 'fields' in 'select'"),
+        ("<select><median>A</median></select>", "unexpected element 'median' in 'select'"),
         ("<select><field>1ABC</field></select>", "invalid field name '1ABC'"),
     ],
 )

@@ -59,13 +59,13 @@ def test_the_documented_tip_a_recordno_field_makes_every_count_one(gw):
 
 
 @pytest.mark.parametrize(("select", "extra", "text"), [
-    ("<sum>VENDORID</sum>", "", "Invalid query: <sum> needs a numeric field; VENDORID has the value 'V1'"),
+    ("<sum>VENDORID</sum>", "", "Invalid query: 'sum' needs a numeric field; VENDORID has the value 'V1'"),
     ("<count>NOSUCHFIELD</count>", "", "Invalid field name 'NOSUCHFIELD' for object APBILL."),
     ("<count><field>RECORDNO</field></count>", "",
-     "Invalid query: <count> takes a field name as text, for example <count>RECORDNO</count>"),
+     "Invalid query: 'count' takes a field name as text, for example 'count' holding RECORDNO"),
     ("<field>VENDORID</field><count>RECORDNO</count>",
      "<orderby><order><field>TOTALENTERED</field></order></orderby>",
-     "Invalid query: with aggregates, <orderby> may use only the grouping fields in <select>; TOTALENTERED is "
+     "Invalid query: with aggregates, 'orderby' may use only the grouping fields in 'select'; TOTALENTERED is "
      "not one of them."),
 ])
 def test_bad_aggregates_are_refused(gw, select, extra, text):

@@ -389,7 +389,7 @@ def query(ctx: Ctx, el: etree._Element) -> Output:
     try:
         select_el = el.find("select")
         if select_el is None:
-            raise QuerySyntaxError("query requires <select> with at least one <field>; returning all fields is "
+            raise QuerySyntaxError("query requires 'select' with at least one 'field'; returning all fields is "
                                    "not supported.")
         selection = select_from_xml(select_el)
         filter_el = el.find("filter")
@@ -409,8 +409,8 @@ def query(ctx: Ctx, el: etree._Element) -> Output:
     if selection.aggregates:
         for name, _ in order:
             if name not in selection.fields:
-                raise InvalidQuery(f"Invalid query: with aggregates, <orderby> may use only the grouping fields "
-                                   f"in <select>; {name} is not one of them.")
+                raise InvalidQuery(f"Invalid query: with aggregates, 'orderby' may use only the grouping fields "
+                                   f"in 'select'; {name} is not one of them.")
     options = el.find("options")
     case_insensitive = _option(options, "caseinsensitive")
     show_private = _option(options, "showprivate")

@@ -86,7 +86,7 @@ def _number(func: str, name: str, value: str) -> Decimal:
     except InvalidOperation:
         number = Decimal("NaN")
     if not number.is_finite():
-        raise QuerySyntaxError(f"Invalid query: <{func}> needs a numeric field; {name} has the value "
+        raise QuerySyntaxError(f"Invalid query: '{func}' needs a numeric field; {name} has the value "
                                f"{value[:40]!r}")
     return number
 

@@ -82,11 +82,11 @@ def _error(message: str) -> QuerySyntaxError:
 def _field_name(el: etree._Element, context: str) -> str:
     name = (el.text or "").strip()
     if not name:
-        raise _error(f"empty <field> in <{context}>")
+        raise _error(f"empty 'field' in '{context}'")
     if name == "*":
-        raise _error("returning all fields is not supported; list each field in <select>")
+        raise _error("returning all fields is not supported; list each field in 'select'")
     if not is_identifier(name):
-        raise _error(f"invalid field name {name!r} in <{context}>")
+        raise _error(f"invalid field name {name!r} in '{context}'")
     return name.upper()
 
 
@@ -101,32 +101,32 @@ def _operands(el: etree._Element, op: str) -> tuple[str, list[str]]:
         elif tag == "value":
             values.append(child.text or "")
         else:
-            raise _error(f"unexpected element <{tag}> in <{op}>; expected <field> and <value>")
+            raise _error(f"unexpected element '{tag}' in '{op}'; expected 'field' and 'value'")
     if len(fields) != 1:
-        raise _error(f"<{op}> needs exactly one <field>, got {len(fields)}")
+        raise _error(f"'{op}' needs exactly one 'field', got {len(fields)}")
     return fields[0], values
 
 
 def _expect_values(op: str, values: list[str], count: int | None) -> None:
     if count is None:
         if not values:
-            raise _error(f"<{op}> needs at least one <value>")
+            raise _error(f"'{op}' needs at least one 'value'")
     elif len(values) != count:
         plural = "s" if count != 1 else ""
-        raise _error(f"<{op}> needs exactly {count} <value>{plural}, got {len(values)}")
+        raise _error(f"'{op}' needs exactly {count} 'value' element{plural}, got {len(values)}")
 
 
 def _condition(el: etree._Element, depth: int) -> Predicate:
     op = _tag(el)
     if op in ("and", "or"):
         if depth >= MAX_DEPTH:
-            raise _error(f"<filter> nests <and>/<or> deeper than {MAX_DEPTH} levels")
+            raise _error(f"'filter' nests 'and' or 'or' deeper than {MAX_DEPTH} levels")
         items = [_condition(child, depth + 1) for child in _children(el)]
         if len(items) < 2:
-            raise _error(f"<{op}> needs at least two conditions, got {len(items)}")
+            raise _error(f"'{op}' needs at least two conditions, got {len(items)}")
         return And(tuple(items)) if op == "and" else Or(tuple(items))
     if op not in FILTER_OPERATORS:
-        raise _error(f"unknown filter operator <{op}>; supported: {', '.join(FILTER_OPERATORS)}")
+        raise _error(f"unknown filter operator '{op}'; supported: {', '.join(FILTER_OPERATORS)}")
     field, values = _operands(el, op)
     if op in _COMPARISONS:
         _expect_values(op, values, 1)
@@ -155,8 +155,8 @@ def filter_from_xml(filter_el: etree._Element | None) -> Predicate:
     children = _children(filter_el)
     if len(children) != 1:
         raise _error(
-            f"<filter> must contain exactly one condition, got {len(children)}; "
-            "combine several with <and> or <or>"
+            f"'filter' must contain exactly one condition, got {len(children)}; "
+            "combine several with 'and' or 'or'"
         )
     return _condition(children[0], 0)
 
@@ -171,7 +171,7 @@ def order_from_xml(orderby_el: etree._Element | None) -> list[tuple[str, bool]]:
     order: list[tuple[str, bool]] = []
     for order_el in _children(orderby_el):
         if _tag(order_el) != "order":
-            raise _error(f"unexpected element <{_tag(order_el)}> in <orderby>; expected <order>")
+            raise _error(f"unexpected element '{_tag(order_el)}' in 'orderby'; expected 'order'")
         fields: list[str] = []
         directions: list[bool] = []
         for child in _children(order_el):
@@ -181,11 +181,11 @@ def order_from_xml(orderby_el: etree._Element | None) -> list[tuple[str, bool]]:
             elif tag in ("ascending", "descending"):
                 directions.append(tag == "ascending")
             else:
-                raise _error(f"unexpected element <{tag}> in <order>; expected <field> and <ascending/>")
+                raise _error(f"unexpected element '{tag}' in 'order'; expected 'field' and 'ascending'")
         if len(fields) != 1:
-            raise _error(f"<order> needs exactly one <field>, got {len(fields)}")
+            raise _error(f"'order' needs exactly one 'field', got {len(fields)}")
         if len(directions) > 1:
-            raise _error("<order> takes one of <ascending/> or <descending/>, not both")
+            raise _error("'order' takes one of 'ascending' or 'descending', not both")
         order.append((fields[0], directions[0] if directions else True))
     return order
 
@@ -212,13 +212,13 @@ def select_from_xml(select_el: etree._Element) -> Selection:
     for child in _children(select_el):
         tag = _tag(child)
         if tag not in ("field", *AGGREGATES):
-            raise _error(f"unexpected element <{tag}> in <select>; expected <field> or one of "
-                         f"{', '.join(f'<{a}>' for a in AGGREGATES)}")
+            raise _error(f"unexpected element '{tag}' in 'select'; expected 'field' or one of "
+                         f"{', '.join(repr(a) for a in AGGREGATES)}")
         if tag != "field" and (_children(child) or not (child.text or "").strip()):
-            raise _error(f"<{tag}> takes a field name as text, for example <{tag}>RECORDNO</{tag}>")
+            raise _error(f"'{tag}' takes a field name as text, for example '{tag}' holding RECORDNO")
         column = (None if tag == "field" else tag, _field_name(child, tag if tag != "field" else "select"))
         if column not in selection.columns:
             selection.columns.append(column)
     if not selection.columns:
-        raise _error("<select> must list at least one <field>")
+        raise _error("'select' must list at least one 'field'")
     return selection

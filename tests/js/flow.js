@@ -50,6 +50,11 @@ async function readCustomers(client, query) {
     const r = (await client.execute(q)).getResult();
     return { count: r.count, data: r.data };
   });
+  await step("query_without_select", async () => {
+    const q = new IA.Functions.Common.NewQuery.Query(); q.fromObject = "CUSTOMER";
+    await client.execute(q);
+    return "no error";
+  });
   await step("create_invoice_unicode_number", async () => {
     const inv = new IA.Functions.AccountsReceivable.InvoiceCreate();
     inv.customerId = "C-ODD-1"; inv.transactionDate = new Date("2026-11-20T12:00:00Z");
