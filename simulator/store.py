@@ -542,6 +542,14 @@ class Tx:
                               "ON CONFLICT(company, month) DO UPDATE SET transactions = transactions + ?",
                               (company, month, n, n))
 
+    # -- the QA console's exchanges (its table is created by simulator.console.capture) -------------
+    def console_exchange(self, row: tuple[Any, ...], trim_to: int | None = None) -> None:
+        self.conn.execute("INSERT INTO console_exchanges(ts, company, http_status, functions, status, errornos, "
+                          "request, response, dropped) VALUES(?,?,?,?,?,?,?,?,?)", row)
+        if trim_to is not None:   # keep the newest ``trim_to``
+            self.conn.execute("DELETE FROM console_exchanges WHERE seq <= (SELECT MAX(seq) FROM console_exchanges)"
+                              " - ?", (trim_to,))
+
     def usage(self, company: str) -> dict[str, int]:
         return dict(self.conn.execute("SELECT month, transactions FROM usage WHERE company=? ORDER BY month",
                                       (company,)))
@@ -561,7 +569,7 @@ class ReadTx(Tx):
     """
 
     DEFERRED = ("put_session", "touch_session", "journal", "journal_many", "add_usage", "put_resultset",
-                "delete_resultset")
+                "delete_resultset", "console_exchange")
     REFUSED = ("set_meta", "put_sender", "put_company", "next_recordno", "insert_record", "insert_records",
                "update_record", "delete_record", "expire_sessions", "purge", "remember_controlid")
 

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from intacct_harness.simulator.app import backend_of
+from intacct_harness.simulator.console import console_capture
 from intacct_harness.simulator.models.reads import flat
 from intacct_harness.simulator.query import And, Comparison, InList, IsNull, Like, Not, Or, evaluate, parse_condition
 from intacct_harness.simulator.query.sql import Index, glob_pattern, to_sql
@@ -93,9 +94,8 @@ def test_glob_pattern_keeps_globs_own_characters_literal():
 # --------------------------------------------------------------------------- over the wire
 @pytest.fixture
 def gw(intacct_sim_factory):
-    # the QA console records each exchange after it was sent, in its own write: off here, to count the request's
-    sim = intacct_sim_factory(standard_company(custom_fields={"VENDOR": ["SCAC"]}),
-                              config={"CONSOLE_JOURNAL_LIMIT": 0})
+    # the QA console stays on: its record of the exchange is written in the request's own transaction
+    sim = intacct_sim_factory(standard_company(custom_fields={"VENDOR": ["SCAC"]}))
     sim.admin.add_records(sim.company_id, {"VENDOR": [
         {"VENDORID": f"V{i:03d}", "NAME": f"Carrier {i:03d}", "VENDTYPE": "Truckload" if i % 2 else "LTL",
          "SCAC": f"S{i % 3}"} for i in range(30)]})
@@ -156,13 +156,17 @@ def test_a_write_request_is_one_write_transaction(gw):
                     + fn("<create><VENDOR><VENDORID>TWO</VENDORID><NAME>Two</NAME></VENDOR></create>", "f2"))
     assert [reply.status(0), reply.status(1)] == ["success", "success"]
     assert statements.count("BEGIN IMMEDIATE") == 1
+    [exchange] = console_capture(gw.sim.app).exchanges(limit=1)     # ...and the console has it, from that one
+    assert (exchange["functions"], exchange["status"]) == ("create", "success") and "TWO" in exchange["request"]
+    assert gw.sim.credentials.user_password not in exchange["request"]
 
 
 def test_a_read_request_reads_outside_the_write_transaction(gw):
     gw.call(fn("<getAPISession/>"))
     statements = _trace(gw)
     assert gw.call(fn(rbq("VENDTYPE = 'LTL'", pagesize=5))).status() == "success"
-    assert statements.count("BEGIN IMMEDIATE") == 1            # the journal, usage, session and result set
+    assert statements.count("BEGIN IMMEDIATE") == 1            # the journal, usage, session, result set, console
+    assert console_capture(gw.sim.app).exchanges(limit=1)[0]["functions"] == "readByQuery"
     writing = statements[statements.index("BEGIN IMMEDIATE"):]
     assert any("FROM records" in s for s in statements)
     assert not any("FROM records" in s for s in writing)

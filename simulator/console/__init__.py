@@ -23,6 +23,8 @@ def init_console(app: Flask) -> None:
     backend = app.extensions["intacct_sim"]
     capture = Capture(backend.store, int(app.config.get("CONSOLE_JOURNAL_LIMIT", DEFAULT_LIMIT)))
     app.extensions["intacct_sim_console"] = capture
+    if capture.limit > 0:
+        backend.exchanges = capture   # processed requests write their exchange in their own transaction
     app.register_blueprint(bp, url_prefix=CONSOLE_PREFIX)
     app.add_url_rule("/", "console_home", lambda: redirect(CONSOLE_PREFIX + "/"))
     app.wsgi_app = CaptureMiddleware(app.wsgi_app, capture)  # type: ignore[method-assign]

@@ -15,7 +15,7 @@ import sqlite3
 import time
 from typing import Any
 
-from intacct_harness.simulator.store import Store
+from intacct_harness.simulator.store import Store, Tx
 
 log = logging.getLogger(__name__)
 
@@ -81,26 +81,30 @@ class Capture:
             tx.conn.execute(_SCHEMA)
 
     def record(self, request_body: bytes, response_body: bytes, http_status: int, dropped: bool = False) -> None:
+        """An exchange the gateway answered outside a request transaction (a parse error, a fault, a 429)."""
         if self.limit <= 0:
             return
+        with self.store.transaction() as tx:
+            self.write(tx, request_body, response_body, http_status, dropped)
+
+    def write(self, tx: Tx, request_body: bytes, response_body: bytes, http_status: int,
+              dropped: bool = False) -> bool:
+        """Add an exchange in ``tx`` (the request's own transaction, or a read snapshot's queued writes)."""
+        if self.limit <= 0:
+            return False
         session = _SESSION.search(request_body)
         request_body, response_body = redact(request_body), redact(response_body)
         row = summarise(request_body, response_body, http_status)
         if dropped:
             row["status"] = "failure"
-        with self.store.transaction() as tx:
-            if row["company"] is None and session:  # no answer to name it: the session does
-                found = tx.get_session(session.group(1).decode("utf-8", "replace"))
-                row["company"] = found[0] if found else None
-            tx.conn.execute(
-                "INSERT INTO console_exchanges(ts, company, http_status, functions, status, errornos, request, "
-                "response, dropped) VALUES(?,?,?,?,?,?,?,?,?)",
-                (time.time(), row["company"], http_status, row["functions"], row["status"], row["errornos"],
-                 _text(request_body), _text(response_body), int(dropped)))
-            self._written += 1
-            if self._written % 100 == 0:
-                tx.conn.execute("DELETE FROM console_exchanges WHERE seq <= "
-                                "(SELECT MAX(seq) FROM console_exchanges) - ?", (self.limit,))
+        if row["company"] is None and session:  # no answer to name it: the session does
+            found = tx.get_session(session.group(1).decode("utf-8", "replace"))
+            row["company"] = found[0] if found else None
+        self._written += 1
+        tx.console_exchange((time.time(), row["company"], http_status, row["functions"], row["status"],
+                             row["errornos"], _text(request_body), _text(response_body), int(dropped)),
+                            trim_to=self.limit if self._written % 100 == 0 else None)
+        return True
 
     def get(self, seq: int) -> dict[str, Any] | None:
         with self.store.read() as tx:
@@ -162,7 +166,7 @@ class CaptureMiddleware:
         self.capture = capture
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        from intacct_harness.simulator.wire.protocol import DROP_CONNECTION, GATEWAY_PATH
+        from intacct_harness.simulator.wire.protocol import DROP_CONNECTION, EXCHANGE_RECORDED, GATEWAY_PATH
 
         if self.capture.limit <= 0 or environ.get("PATH_INFO") != GATEWAY_PATH \
                 or environ.get("REQUEST_METHOD") != "POST":
@@ -178,6 +182,8 @@ class CaptureMiddleware:
         chunks = list(body)
         if hasattr(body, "close"):
             body.close()
+        if environ.get(EXCHANGE_RECORDED):   # the request's own transaction wrote it
+            return chunks
         http_status = int(status[0].split()[0]) if status else 0
         dropped = bool(environ.get(DROP_CONNECTION))
         try:

@@ -9,6 +9,7 @@ the journal and the usage count. ``simulator/wire/`` renders the outcome.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import random
 import sqlite3
@@ -17,6 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from lxml import etree
 
@@ -105,6 +107,7 @@ class Reply:
     body: bytes
     content_type: str = CONTENT_TYPE
     drop: bool = False
+    recorded: bool = False    # already in the console's journal, written in the request's own transaction
 
 
 def gateway_error(exc: IntacctError) -> Reply:
@@ -123,6 +126,9 @@ class Backend:
         self._internal = InternalErrorLog()
         self._next_purge = 0.0
         self._late = StillProcessing()
+        # The QA console's exchange journal (set by simulator.console): a processed request's exchange is written in
+        # the request's own transaction, so a request stays one write transaction.
+        self.exchanges: Any = None
 
     def jitter(self, company_id: str, seed: int | None) -> random.Random:
         """The company's latency-jitter die: its ``latency.seed`` if set, else the app's seed; a run repeats."""
@@ -229,14 +235,20 @@ class Backend:
         inject = None
         if fault is not None and fault.action == "error" and fault.level == "function":
             inject = _Injection(fault, request_about(request))
-        if _reads_only(request):
+        record = self.exchanges is not None and fault is None   # a fault changes what is sent: the console's
+        if _reads_only(request):                                # middleware records what really went out
             try:
                 with self.store.read_then_write() as tx:
-                    return self._process(tx, request, endpoint, inject)
+                    return self._recorded(tx, request, self._process(tx, request, endpoint, inject), record)
             except NeedsWrite:
                 pass
         with self.store.transaction() as tx:
-            return self._process(tx, request, endpoint, inject)
+            return self._recorded(tx, request, self._process(tx, request, endpoint, inject), record)
+
+    def _recorded(self, tx: Tx, request: Request, reply: Reply, record: bool) -> Reply:
+        if not record or not self.exchanges.write(tx, request.raw, reply.body, reply.http_status):
+            return reply
+        return dataclasses.replace(reply, recorded=True)
 
     def _process(self, tx: Tx, request: Request, endpoint: str, inject: _Injection | None) -> Reply:
         now = self.now(tx)

@@ -12,7 +12,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from intacct_harness.simulator.errors import IntacctError, InvalidRequest
 from intacct_harness.simulator.models.backend import Backend, Reply, gateway_error
 from intacct_harness.simulator.wire.envelope import parse_request
-from intacct_harness.simulator.wire.protocol import DROP_CONNECTION, GATEWAY_PATH
+from intacct_harness.simulator.wire.protocol import DROP_CONNECTION, EXCHANGE_RECORDED, GATEWAY_PATH
 
 bp = Blueprint("gateway", __name__)
 
@@ -59,4 +59,6 @@ def _endpoint(environ: dict[str, str]) -> str:
 def _response(reply: Reply) -> Response:
     if reply.drop:  # the WSGI wrapper (simulator.app.DropConnection) drops the connection instead
         request.environ[DROP_CONNECTION] = True
+    if reply.recorded:
+        request.environ[EXCHANGE_RECORDED] = True
     return Response(reply.body, status=reply.http_status, content_type=reply.content_type)

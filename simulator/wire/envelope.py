@@ -58,6 +58,7 @@ class Operation:
 class Request:
     control: Control
     operations: list[Operation]
+    raw: bytes = b""          # the body as sent: the QA console's journal keeps it (redacted)
 
 
 def element_value(el: etree._Element) -> Any:
@@ -163,7 +164,7 @@ def parse_request(body: bytes) -> Request:
     unexpected = [c for c in root if c.tag not in ("control", "operation")]
     if unexpected:
         raise _schema_error(f"Element '{unexpected[0].tag}': This element is not expected", unexpected[0])
-    return Request(control, operations)
+    return Request(control, operations, body)
 
 
 def _parse_operation(op: etree._Element) -> Operation:

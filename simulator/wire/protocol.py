@@ -14,3 +14,5 @@ ADMIN_PREFIX = "/__sim"
 
 # The WSGI environ key the gateway view sets when a fault drops the connection (simulator.app.DropConnection).
 DROP_CONNECTION = "intacct_sim.drop_connection"
+# ...and when the request's exchange is already in the QA console's journal (written in its own transaction).
+EXCHANGE_RECORDED = "intacct_sim.exchange_recorded"
