@@ -220,3 +220,18 @@ def test_still_processing_lands_each_late_post_once_and_only_when_due():
     while (calls.count("due") < 50 or "other" not in calls) and time.monotonic() < deadline:
         time.sleep(0.01)
     assert calls.count("due") == 50 and calls.count("other") == 1 and "not due" not in calls
+
+
+def test_the_console_shows_a_still_processing_request_once_as_the_524_the_client_got(gw):
+    import time
+
+    from intacct_harness.simulator.console import console_capture
+
+    gw.sim.admin.add_fault(action="still_processing", ms=100, function="create", times=1)
+    assert gw.post_raw(_bill_body(gw)).status_code == 524
+    deadline = time.monotonic() + 10
+    while not gw.sim.records("APBILL") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(gw.sim.records("APBILL")) == 1                 # Sage finished it...
+    exchanges = [e for e in console_capture(gw.sim.app).exchanges() if "create" in e["functions"]]
+    assert [e["http_status"] for e in exchanges] == [524]     # ...but the client sent one request and got a 524

@@ -164,7 +164,7 @@ class Backend:
         if fault is not None:
             if fault.action == "still_processing":   # 524 now; the origin finishes ``ms`` later
                 self._late.start((t.company_id for t in planned.targets), fault.ms,
-                                 lambda: self.process(request, endpoint))
+                                 lambda: self.process(request, endpoint, fault))   # not a second exchange
                 return Reply(524, PROXY_HTML[524], "text/html")
             early = self._fault_before(fault, request)
             if early is not None:
