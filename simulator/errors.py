@@ -504,7 +504,7 @@ class MissingAttribute(FunctionError):
 
     The XSD (Intacct/intacct_dtd v3.0/api.xsd) makes it required; the text is libxml2's wording for a
     missing attribute, as the gateway's other schema errors use libxml2's. The level is the simulator's choice:
-    this function's failure only, where an unknown function or a legacy element out of order fails the request)."""
+    this function's failure only, where an unknown function or a legacy element out of order fails the request."""
 
     source = "Intacct/intacct_dtd v3.0/api.xsd (required attribute); level and text: " + SIMULATOR_CHOICE
 
