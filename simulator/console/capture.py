@@ -1,10 +1,13 @@
 """The console's request journal: each gateway exchange's bodies, secrets redacted before they are stored.
 
 The admin journal (``/__sim/journal``) keeps one row per function without bodies; support needs the
-XML itself. ``CaptureMiddleware`` (WSGI, around the app) tees each gateway POST's bodies here; they
-land in a table of their own in the same store (so every gunicorn worker's requests show) and only
-the newest ``limit`` are kept; a reset of the simulator keeps them, they are the history of what
-happened. Passwords and session ids are replaced before the row is written: the store never holds them.
+XML itself. A request the backend processes is written here inside that request's own transaction
+(``Capture.write``, called by ``Backend.process``), so a request stays one write transaction;
+``CaptureMiddleware`` (WSGI, around the app) records the rest as sent: parse errors, 429s, a busy store and
+every faulted exchange (a cut body, a dropped connection, a 524). Rows land in a table of their own in the same
+store (so every gunicorn worker's requests show) and only the newest ``limit`` are kept; a reset of the
+simulator keeps them, they are the history of what happened. Passwords and session ids are replaced before
+the row is written: the store never holds them.
 """
 
 from __future__ import annotations
