@@ -7,8 +7,8 @@
 - ``intacct_scenarios`` (ini option): a folder of scenario files pytest collects, one test per file.
 
 Configure them in ``pytest.ini`` / ``pyproject.toml`` (``intacct_seed``, ``intacct_latency``) or per test with
-``@pytest.mark.intacct(seed=..., latency=..., company={...})``. A test during which the simulator hits a bug of its
-own fails at teardown (``allow_simulator_bugs=True`` opts out).
+``@pytest.mark.intacct(seed=..., latency=..., company={...})``. Any test during which the simulator hits a bug of
+its own fails at teardown, whether it uses the fixtures or not (``allow_simulator_bugs=True`` opts out).
 
 The simulator is imported inside the fixtures, not at plugin load: pytest loads entry-point
 plugins before coverage starts, and a module imported then would never be measured.
@@ -82,15 +82,10 @@ def intacct_sim_factory(request: pytest.FixtureRequest) -> Iterator[Callable[...
     the company signs in as its own first user (or ``alvys_ws`` when it lists that user). ``config`` goes to
     ``create_app`` (``LATENCY``, ``FAULT_SEED``...). Latency follows the ``intacct_latency`` ini option.
 
-    A test during which the simulator hits a bug of its own (answered to the client as ``DL02000001``) fails at
-    teardown with the simulator's traceback location, so a retrying connector cannot turn it green;
-    ``@pytest.mark.intacct(allow_simulator_bugs=True)`` opts out.
     """
-    from intacct_harness.simulator.bug_watch import BugWatch
     from intacct_harness.simulator.testing import seeded_company, simulated_company
 
-    settings = _settings(request)
-    latency = settings["latency"]
+    latency = _settings(request)["latency"]
     made: list[SimulatedCompany] = []
 
     def make(company: dict[str, Any] | None = None, config: dict[str, Any] | None = None, *,
@@ -100,12 +95,25 @@ def intacct_sim_factory(request: pytest.FixtureRequest) -> Iterator[Callable[...
         made.append(sim)
         return sim
 
-    with BugWatch() as bugs:
-        yield make
+    yield make
     for sim in made:
         sim.close()
+
+
+@pytest.fixture(autouse=True)
+def _intacct_simulator_bugs(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every test, whether it uses these fixtures or builds an app itself: a simulator bug fails it at teardown.
+
+    Such a bug is answered to the client as ``DL02000001`` and logged; a retrying connector, or a test that checks
+    only the final state, would pass on it. ``@pytest.mark.intacct(allow_simulator_bugs=True)`` opts out.
+    """
+    allowed = _settings(request)["allow_simulator_bugs"]   # also refuses a mistyped marker keyword
+    from intacct_harness.simulator.bug_watch import BugWatch
+
+    with BugWatch() as bugs:
+        yield
     failure = bugs.failure()
-    if failure and not settings["allow_simulator_bugs"]:
+    if failure and not allowed:
         pytest.fail(failure, pytrace=False)
 
 

@@ -1,7 +1,7 @@
 """A simulator bug fails the test that hit it, even when the client's retry or the final state look fine.
 
-Driven through pytest itself (``pytester``): an inner test file uses the shipped fixtures exactly as a consumer
-project does, and the outer test reads the inner run's outcome.
+Driven through pytest itself (``pytester``): an inner test file uses the shipped plugin exactly as a consumer
+project does (with its fixtures or without), and the outer test reads the inner run's outcome.
 """
 
 from __future__ import annotations
@@ -33,10 +33,13 @@ def test_opted_out(intacct_company):
 
 def test_clean(intacct_company):
     assert intacct_company.company_id
+
+def test_without_the_fixtures_hits_a_bug():
+    _bug()
 '''
 
 
-@pytest.mark.intacct(allow_simulator_bugs=True)   # the suite's own watch would catch these deliberate reports
+@pytest.mark.intacct(allow_simulator_bugs=True)   # the plugin's watch would catch these deliberate reports
 def test_the_backends_own_report_is_what_the_watch_catches() -> None:
     """The watch keys on InternalErrorLog's wording: if that changes, this fails instead of the watch going blind."""
     log = InternalErrorLog()
@@ -67,6 +70,20 @@ def test_watch_ignores_other_errors_and_stops_when_removed() -> None:
 def test_fixture_fails_a_test_that_hit_a_simulator_bug(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_inner=_INNER)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-q")
-    result.assert_outcomes(passed=3, errors=1)
+    result.assert_outcomes(passed=4, errors=2)   # a teardown error counts beside its passed call
     result.stdout.fnmatch_lines(["*ERROR at teardown of test_hits_a_bug*",
                                  "*the simulator hit 1 internal error(s) during this test*"])
+    result.stdout.fnmatch_lines(["*ERROR at teardown of test_without_the_fixtures_hits_a_bug*"])
+
+
+def test_a_mistyped_opt_out_is_refused(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_inner='''
+import pytest
+
+@pytest.mark.intacct(allow_simulator_bug=True)
+def test_typo():
+    pass
+''')
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-q")
+    result.stdout.fnmatch_lines(["*@pytest.mark.intacct takes keyword arguments*allow_simulator_bug*"])
+    assert result.ret != 0

@@ -106,7 +106,7 @@ def test_ordinary_amounts_still_post(gw, amount):
     assert gw.call(fn(bill(amount=amount))).status() == "success"
 
 
-@pytest.mark.intacct(allow_simulator_bugs=True)   # reports made up on purpose; the suite's watch would fail them
+@pytest.mark.intacct(allow_simulator_bugs=True)   # reports made up on purpose; the plugin's watch would fail them
 def test_a_repeated_internal_error_is_logged_once_with_a_count(caplog):
     book = InternalErrorLog()
     caplog.set_level(logging.ERROR)
