@@ -16,6 +16,14 @@ from tests.wire import fn
 REVERSED_ON = "<datereversed><year>2026</year><month>11</month><day>25</day></datereversed>"
 
 
+def apply_arpayment(key: str, invoice: str, amount: str, memo: str | None = None) -> str:
+    """Legacy apply_arpayment of ``amount`` of payment (or credit memo) ``key`` to ``invoice``, dated 11/22/2026."""
+    note = f"<memo>{memo}</memo>" if memo is not None else ""
+    return (f"<apply_arpayment><arpaymentkey>{key}</arpaymentkey><paymentdate><year>2026</year><month>11</month>"
+            f"<day>22</day></paymentdate>{note}<arpaymentitems><arpaymentitem><invoicekey>{invoice}</invoicekey>"
+            f"<amount>{amount}</amount></arpaymentitem></arpaymentitems></apply_arpayment>")
+
+
 def _key(reply):
     return reply.result().findtext("key") or reply.result().findtext("data/appymt/RECORDNO")
 
@@ -41,22 +49,19 @@ def test_reverse_arpayment_and_apply_an_overpayment(gw):  # noqa: F811
     first, second = new_invoice(gw, "80"), new_invoice(gw, "30")
     payment = _key(gw.call(fn(arpayment(first, "80", paid="100"))))
     assert doc(gw, "ARPYMT", payment).findtext("TOTALPAID") == "80"
-    apply = (f"<apply_arpayment><arpaymentkey>{payment}</arpaymentkey><paymentdate><year>2026</year><month>11</month>"
-             "<day>22</day></paymentdate><memo>Overpayment</memo><arpaymentitems><arpaymentitem><invoicekey>{inv}"
-             "</invoicekey><amount>{amount}</amount></arpaymentitem></arpaymentitems></apply_arpayment>")
-    too_much = gw.call(fn(apply.format(inv=second, amount="25")))
+    too_much = gw.call(fn(apply_arpayment(payment, second, "25", memo="Overpayment")))
     assert too_much.errors()[0]["description2"].startswith(
         f"Invalid value '25' for field amount: expected at most the 20 ar payment {payment} has left to apply")
     assert totals(gw, "ARINVOICE", second) == ("0", "30", "Posted")
-    assert gw.call(fn(apply.format(inv=second, amount="20"))).status() == "success"
+    assert gw.call(fn(apply_arpayment(payment, second, "20", memo="Overpayment"))).status() == "success"
     assert totals(gw, "ARINVOICE", second) == ("20", "10", "Partially Paid")
     assert doc(gw, "ARPYMT", payment).findtext("TOTALPAID") == "100"
     reply = gw.call(fn(f'<reverse_arpayment key="{payment}">{REVERSED_ON}</reverse_arpayment>'))
     assert reply.status() == "success"
     assert [totals(gw, "ARINVOICE", k) for k in (first, second)] == [("0", "80", "Posted"), ("0", "30", "Posted")]
-    applied_to_reversed = gw.call(fn(apply.format(inv=second, amount="1")))
+    applied_to_reversed = gw.call(fn(apply_arpayment(payment, second, "1", memo="Overpayment")))
     assert applied_to_reversed.errors()[0]["description2"].startswith(f"AR Payment {payment} is reversed")
-    unknown = gw.call(fn(apply.format(inv=second, amount="1").replace(f">{payment}<", ">99999<")))
+    unknown = gw.call(fn(apply_arpayment("99999", second, "1", memo="Overpayment")))
     assert unknown.errors()[0]["description2"] == "Cannot find ar payment with key '99999' (apply_arpayment)."
 
 
@@ -173,14 +178,11 @@ def test_apply_arpayment_applies_a_credit_memo_to_an_invoice(gw):  # noqa: F811
                       "<day>6</day></datecreated><adjustmentno>CM-1</adjustmentno><aradjustmentitems><lineitem>"
                       "<glaccountno>4000</glaccountno><amount>-30</amount></lineitem></aradjustmentitems>"
                       "</create_aradjustment>")).result().findtext("key")
-    apply = (f"<apply_arpayment><arpaymentkey>{memo}</arpaymentkey><paymentdate><year>2026</year><month>11</month>"
-             "<day>22</day></paymentdate><arpaymentitems><arpaymentitem><invoicekey>{invoice}</invoicekey><amount>"
-             "{amount}</amount></arpaymentitem></arpaymentitems></apply_arpayment>")
-    too_much = gw.call(fn(apply.format(invoice=invoice, amount="31")))
+    too_much = gw.call(fn(apply_arpayment(memo, invoice, "31")))
     assert too_much.errors()[0]["description2"].startswith(
         f"Invalid value '31' for field amount: expected at most the 30 ar adjustment {memo} has left to apply")
-    assert gw.call(fn(apply.format(invoice=invoice, amount="30"))).status() == "success"
+    assert gw.call(fn(apply_arpayment(memo, invoice, "30"))).status() == "success"
     assert totals(gw, "ARINVOICE", invoice) == ("30", "50", "Partially Paid")
     assert totals(gw, "ARADJUSTMENT", memo)[1:] == ("0", "Paid")
-    used_up = gw.call(fn(apply.format(invoice=invoice, amount="1")))
+    used_up = gw.call(fn(apply_arpayment(memo, invoice, "1")))
     assert used_up.errors()[0]["description2"].startswith(f"AR Adjustment {memo} is without credit")
