@@ -53,6 +53,8 @@ class StillProcessing:
 
     def settle(self, companies: Iterable[str | None]) -> None:
         """Before a request of ``companies`` runs: land every late post of theirs that is already due."""
+        if not self._pending:   # every request asks; almost always there is nothing pending
+            return
         wanted = set(companies)
         now = time.monotonic()
         with self._lock:
