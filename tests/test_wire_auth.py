@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from tests.wire import Gateway, fn, login_auth
@@ -200,3 +201,26 @@ def test_login_ids_are_trimmed_but_the_password_is_compared_as_sent(gateway):
     for password in (f"{c.user_password} ", f" {c.user_password}"):
         bad = gateway.call(SESSION, auth=login_auth(c.user_id, c.company_id, password))
         assert bad.errornos() == ["XL03000006"] and "Sign-in information is incorrect" in bad.http.text
+
+
+def test_endpoint_names_the_mount_prefix_the_client_reached(gateway):
+    """Behind a prefix (``SCRIPT_NAME``), getAPISession's endpoint is where the next request must go."""
+    from werkzeug.middleware.dispatcher import DispatcherMiddleware
+
+    from intacct_harness.simulator.testing import InProcessTransport
+
+    def not_found(environ, start_response):
+        start_response("404 Not Found", [("Content-Type", "text/plain")])
+        return [b"not the gateway"]
+
+    mounted = DispatcherMiddleware(not_found, {"/sage": gateway.sim.app})
+    with httpx.Client(transport=InProcessTransport(app=mounted), base_url="https://api.intacct.test") as http:
+        prefixed = Gateway(gateway.sim, http)
+        assert prefixed.http.post("/ia/xml/xmlgw.phtml", content=b"<request/>").status_code == 404
+        reply = prefixed.call(SESSION, path="/sage/ia/xml/xmlgw.phtml")
+        api = reply.result().find("data/api")
+        assert api.findtext("endpoint") == "https://api.intacct.test/sage/ia/xml/xmlgw.phtml"
+        session = api.findtext("sessionid")
+        again = prefixed.call(SESSION, auth=f"<sessionid>{session}</sessionid>",
+                              path=api.findtext("endpoint").removeprefix("https://api.intacct.test"))
+        assert again.result().findtext("status") == "success"

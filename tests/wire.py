@@ -76,16 +76,17 @@ class Gateway:
         self.sender, self.sender_password = c.sender_id, c.sender_password
         self.login = login_auth(c.user_id, c.company_id, c.user_password)
 
-    def post_raw(self, body: bytes | str, **kwargs: Any) -> httpx.Response:
-        return self.http.post("/ia/xml/xmlgw.phtml", content=body, headers={"content-type": "application/xml"},
+    def post_raw(self, body: bytes | str, path: str = "/ia/xml/xmlgw.phtml", **kwargs: Any) -> httpx.Response:
+        return self.http.post(path, content=body, headers={"content-type": "application/xml"},
                               **kwargs)
 
     def call(self, functions: str, *, auth: str | None = None, sender: str | None = None,
-             sender_password: str | None = None, transaction: bool = False) -> Reply:
+             sender_password: str | None = None, transaction: bool = False,
+             path: str = "/ia/xml/xmlgw.phtml") -> Reply:
         body = envelope(functions, sender=sender or self.sender,
                         sender_password=self.sender_password if sender_password is None else sender_password,
                         auth=auth or self.login, transaction=transaction)
-        resp = self.post_raw(body)
+        resp = self.post_raw(body, path)
         return Reply(resp, etree.fromstring(resp.content))
 
     def session(self, entity: str | None = None) -> str:

@@ -42,17 +42,20 @@ _ENDPOINTS: dict[tuple[str, ...], str] = {}
 def _endpoint(environ: dict[str, str]) -> str:
     """The URL this request reached the gateway at (getAPISession and RECORD_URLs name it), remembered per host.
 
+    Mount prefixes count: an app served under ``/sage`` (``SCRIPT_NAME``) answers ``.../sage/ia/xml/...``,
+    the URL the client must post its next request to.
+
     werkzeug rebuilds and IRI-decodes ``host_url`` on every call, 7 % of a one-function request; the answer
     only changes with the Host header, scheme and server, so a small table keeps it (cleared when a caller
     sends many different Host headers).
     """
     key = (environ.get("wsgi.url_scheme", ""), environ.get("HTTP_HOST", ""), environ.get("SERVER_NAME", ""),
-           environ.get("SERVER_PORT", ""))
+           environ.get("SERVER_PORT", ""), environ.get("SCRIPT_NAME", ""))
     found = _ENDPOINTS.get(key)
     if found is None:
         if len(_ENDPOINTS) >= 256:
             _ENDPOINTS.clear()
-        found = _ENDPOINTS[key] = request.host_url.rstrip("/") + GATEWAY_PATH
+        found = _ENDPOINTS[key] = request.root_url.rstrip("/") + GATEWAY_PATH
     return found
 
 
