@@ -323,7 +323,8 @@ def insert(ctx: Ctx, obj: ObjectDef, raw: dict[str, Any]) -> Record:
     limits.check_record(obj.name, doc, obj.lines.item if obj.lines else None, lines)
     if lines is not None:
         check_open_period(ctx, obj, str(doc.get("WHENCREATED") or doc.get("BATCH_DATE") or ""))
-    recordno = ctx.tx.next_recordno(ctx.company_id)
+    # The document's RECORDNO and its lines' (the next ones in a row) in one counter statement.
+    recordno = ctx.tx.next_recordno(ctx.company_id, 1 + len(lines) if lines else 1)
     if obj.auto_key:
         key = str(recordno)
     else:
@@ -339,7 +340,7 @@ def insert(ctx: Ctx, obj: ObjectDef, raw: dict[str, Any]) -> Record:
         total = limits.total_of(obj.name, lines, spec.amount_field)   # lines in cents; no negative total
         doc["TOTALPAID"] = "0"
         doc_state.set_totals(obj, doc, lines, total)
-        number_lines(ctx, recordno, lines)
+        number_lines(ctx, recordno, lines, first=recordno + 1)
         doc[spec.container] = {spec.item: lines}
     megaentity = str(raw.get("MEGAENTITYID", "") or "")
     if megaentity and not entity:   # seeds may place a record in an entity
@@ -353,12 +354,17 @@ def insert(ctx: Ctx, obj: ObjectDef, raw: dict[str, Any]) -> Record:
     return rec
 
 
-def number_lines(ctx: Ctx, recordno: int, lines: list[dict[str, Any]]) -> None:
-    """Each line is a record of its own in Sage: its own RECORDNO, RECORDKEY naming the document, LINE_NO."""
-    first = ctx.tx.next_recordno(ctx.company_id, len(lines)) if lines else 0
+def number_lines(ctx: Ctx, recordno: int, lines: list[dict[str, Any]], first: int | None = None) -> None:
+    """Each line is a record of its own in Sage: its own RECORDNO, RECORDKEY naming the document, LINE_NO.
+
+    ``first``: the first line's RECORDNO when the caller drew it with the document's; else drawn here.
+    """
+    if first is None:
+        first = ctx.tx.next_recordno(ctx.company_id, len(lines)) if lines else 0
+    key = str(recordno)
     for n, line in enumerate(lines, start=1):
         line["RECORDNO"] = str(first + n - 1)
-        line["RECORDKEY"] = str(recordno)
+        line["RECORDKEY"] = key
         line["LINE_NO"] = str(n)
 
 
