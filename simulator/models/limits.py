@@ -39,12 +39,29 @@ CENT = Decimal("0.01")
 _NEGATIVE = {"APBILL": ("bill", "AP adjustment"), "ARINVOICE": ("invoice", "AR adjustment")}
 
 
+_BY_OBJECT: dict[str, dict[str, int]] = {}   # MAX_LENGTH by object: field -> maximum
+for (_obj, _name), (_most, _source) in MAX_LENGTH.items():
+    _BY_OBJECT.setdefault(_obj, {})[_name] = _most
+
+
 def check_lengths(object_name: str, doc: dict[str, Any]) -> None:
-    """Refuse a value longer than its field holds (header fields of ``doc``, or one line's)."""
+    """Refuse a value longer than its field holds (header fields of ``doc``, or one line's).
+
+    Only the object's limited fields are looked at; when one is too long, the first in ``doc`` is named.
+    """
+    limited = _BY_OBJECT.get(object_name)
+    if not limited:
+        return
+    for field, most in limited.items():
+        value = doc.get(field)
+        if isinstance(value, str) and len(value) > most:
+            break
+    else:
+        return
     for field, value in doc.items():
-        limit = MAX_LENGTH.get((object_name, field))
-        if limit is not None and isinstance(value, str) and len(value) > limit[0]:
-            raise FieldTooLong(field, object_name, len(value), limit[0])
+        most = limited.get(field)
+        if most is not None and isinstance(value, str) and len(value) > most:
+            raise FieldTooLong(field, object_name, len(value), most)
 
 
 def check_record(object_name: str, doc: dict[str, Any], line_object: str | None = None,

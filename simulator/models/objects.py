@@ -9,6 +9,7 @@ functions, not objects.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from intacct_harness.simulator.models.definitions import CATALOGUE, Definition, FieldDef
@@ -42,6 +43,13 @@ class LineSpec:
     renamed: dict[str, str] = field(default_factory=dict)   # standard line dimension field -> this line's name
     checks: dict[str, str] = field(default_factory=dict)    # field -> "number" | "date" | "enum"
     valid_values: dict[str, tuple[str, ...]] = field(default_factory=dict)   # enum field -> its values
+
+    @cached_property
+    def write_checks(self) -> dict[str, tuple[str, tuple[str, ...]]]:
+        """Each known line field -> (its check, its enum values), worked out once: ``writes.validate_lines``'
+        fast path. GLDIM* names are left out (a company's UDDs decide what they are)."""
+        return {n: (self.checks.get(n, ""), self.valid_values.get(n, ())) for n in self.fields
+                if not n.startswith("GLDIM")}
 
 
 @dataclass(frozen=True)
@@ -86,6 +94,27 @@ class ObjectDef:
     def check(self, name: str) -> str:
         """How a written value of ``name`` is checked ("" for text and unknown fields)."""
         return self.checks.get(name) or SYSTEM_CHECKS.get(name, "")
+
+    @cached_property
+    def write_checks(self) -> dict[str, tuple[str, tuple[str, ...]]]:
+        """Each field a write may set -> (``check``, its enum values), worked out once for
+        ``writes.validate_fields``' fast path. GLDIM* names are left out (a company's UDDs decide what they are)."""
+        return {n: (self.check(n), self.valid_values.get(n, ())) for n in self.fields | SYSTEM_FIELDS
+                if not n.startswith("GLDIM")}
+
+    @cached_property
+    def reference_checks(self) -> tuple[tuple[str, str, str | None, str | None, str | None], ...]:
+        """Per reference field: (field, object it names, key part, the NAME field a create fills from it when
+        named directly, and when named through the key part), worked out once."""
+        def filled(name: str) -> str | None:
+            shown = name.replace("ID", "NAME")
+            return shown if shown in self.fields or shown in self.read_fields else None
+
+        out = []
+        for name, target in self.references.items():
+            part = self.definition.fields[name].key_part if self.definition is not None else None
+            out.append((name, target, part, filled(name), filled(f"{name}.{part}") if part is not None else None))
+        return tuple(out)
 
 
 SYSTEM_FIELDS = frozenset(CATALOGUE.system_fields)

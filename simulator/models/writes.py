@@ -51,15 +51,25 @@ def as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
+_VALID_DATES: dict[str, str] = {}   # date text -> its MM/DD/YYYY: a batch's documents repeat a few dates
+
+
 def check_date(field: str, value: str) -> str:
+    known = _VALID_DATES.get(value)
+    if known is not None:
+        return known
     m = _DATE.match(value)
     if m:
         month, day, year = (int(x) for x in m.groups())
         try:
             date(year, month, day)
-            return f"{month:02d}/{day:02d}/{year:04d}"
         except ValueError:
             pass
+        else:
+            if len(_VALID_DATES) >= 4096:
+                _VALID_DATES.clear()
+            known = _VALID_DATES[value] = f"{month:02d}/{day:02d}/{year:04d}"
+            return known
     raise InvalidFieldValue(field, value, "a date in the format MM/DD/YYYY")
 
 
@@ -126,12 +136,12 @@ def _validate_reference(ctx: Ctx, target: str, value: str, doc_object: str) -> R
     obj = ctx.company.object_def(target)
     assert obj is not None
     rec = ctx.lookup(obj, value)
+    if rec is not None and rec.doc.get("STATUS", "active") == "active":
+        return rec
     text = INVALID_REFERENCE_TEXT.get(target, f"Invalid {obj.label} '{{v}}' specified.").format(v=value)
     if rec is None:
         raise InvalidReference(text, doc_object)
-    if rec.doc.get("STATUS", "active") != "active":
-        raise InvalidReference(text, doc_object, f"Activate the {obj.label.lower()} {value}, then try again.")
-    return rec
+    raise InvalidReference(text, doc_object, f"Activate the {obj.label.lower()} {value}, then try again.")
 
 
 def _line_custom_fields(ctx: Ctx, obj: ObjectDef, line: dict[str, Any]) -> None:
@@ -152,17 +162,22 @@ def _line_custom_fields(ctx: Ctx, obj: ObjectDef, line: dict[str, Any]) -> None:
 
 def validate_fields(ctx: Ctx, obj: ObjectDef, doc: dict[str, Any], creating: bool) -> dict[str, Any]:
     """Check names, types and references of a header; returns the cleaned document."""
-    custom = _custom_field_names(ctx, obj)
     clean: dict[str, Any] = {}
     container = obj.lines.container if obj.lines is not None else None
-    udds = ctx.company.user_dimensions
+    known = obj.write_checks
     for field, value in doc.items():
         if field == container:
             continue
+        check = known.get(field)
+        if check is not None:   # a field the object documents (the common case): its check, worked out once
+            kind = check[0]
+            clean[field] = _check_scalar(field, value, kind, check[1]) if kind else value
+            continue
+        udds = ctx.company.user_dimensions
         if field[5:] in udds and field.startswith("GLDIM"):
             if value:
                 _validate_reference(ctx, field[5:], str(value), obj.name)
-        elif not obj.allowed(field) and field.upper() not in custom:
+        elif not obj.allowed(field) and field.upper() not in _custom_field_names(ctx, obj):
             raise UnknownField(field, obj.name)
         kind = obj.check(field)
         clean[field] = _check_scalar(field, value, kind, obj.valid_values.get(field, ())) if kind else value
@@ -170,18 +185,16 @@ def validate_fields(ctx: Ctx, obj: ObjectDef, doc: dict[str, Any], creating: boo
         for field in obj.required:
             if not str(clean.get(field, "") or "").strip():
                 raise RequiredField(field, obj.name)
-    for field, target in obj.references.items():
+    for field, target, part, name_field, part_name_field in obj.reference_checks:
         value = clean.get(field)
-        part = obj.definition.fields[field].key_part if obj.definition is not None else None
         if part is not None and isinstance(value, dict):   # PERSONALINFO/CONTACTNAME names a CONTACT
             value = value.get(part)
-            field = f"{field}.{part}"
-            if creating and field.split(".")[0] in obj.required and not value:
-                raise RequiredField(field, obj.name)
+            name_field = part_name_field
+            if creating and field in obj.required and not value:
+                raise RequiredField(f"{field}.{part}", obj.name)
         if isinstance(value, str) and value:
             ref = _validate_reference(ctx, target, value, obj.name)
-            name_field = field.replace("ID", "NAME")
-            if name_field in obj.fields or name_field in obj.read_fields:   # VENDORNAME, PROJECT's CUSTOMERNAME
+            if name_field is not None:   # VENDORNAME, PROJECT's CUSTOMERNAME
                 clean[name_field] = ref.doc.get("NAME", "")
     if "customfields" in clean:
         _line_custom_fields(ctx, obj, clean)
@@ -225,12 +238,18 @@ def validate_lines(ctx: Ctx, obj: ObjectDef, doc: dict[str, Any]) -> list[dict[s
     dimensions = _line_dimensions(spec)
     demands: dict[str, tuple[tuple[str, str], ...]] = {}   # account -> dimensions it requires on a line
     cleaned = []
-    udds, known, checks = ctx.company.user_dimensions, spec.fields, spec.checks
+    udds, known, checks, fast = ctx.company.user_dimensions, spec.fields, spec.checks, spec.write_checks
+    location = spec.renamed.get("LOCATIONID", "LOCATIONID")
     for line in lines:
         if not isinstance(line, dict):
             raise InvalidFieldValue(spec.item, str(line), "a line element with fields")
         out: dict[str, Any] = {}
         for field, value in line.items():
+            check = fast.get(field)
+            if check is not None:   # a documented line field (the common case): its check, worked out once
+                kind = check[0]
+                out[field] = _check_scalar(field, value, kind, check[1]) if kind else value
+                continue
             if field[5:] in udds and field.startswith("GLDIM"):
                 if value:
                     _validate_reference(ctx, field[5:], str(value), obj.name)
@@ -245,7 +264,6 @@ def validate_lines(ctx: Ctx, obj: ObjectDef, doc: dict[str, Any]) -> list[dict[s
         acct = ctx.lookup(glaccount, account)
         if acct is None or acct.doc.get("STATUS", "active") != "active":
             raise InvalidReference(INVALID_REFERENCE_TEXT["GLACCOUNT"].format(v=account), obj.name)
-        location = spec.renamed.get("LOCATIONID", "LOCATIONID")
         if entities:
             if ctx.session.entity and not out.get(location):
                 out[location] = ctx.session.entity
