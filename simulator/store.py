@@ -157,7 +157,9 @@ class Store:
         conn = self._connection()
         conn.execute("BEGIN IMMEDIATE")
         try:
-            yield Tx(conn)
+            tx = Tx(conn)
+            yield tx
+            tx.flush()
         except BaseException:
             conn.execute("ROLLBACK")
             raise
@@ -260,19 +262,30 @@ class Tx:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
         self._savepoints = 0
+        # company -> [next RECORDNO, the value the counters row holds]: see next_recordno
+        self._counters: dict[str, list[int]] = {}
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
         self._savepoints += 1
         name = f"sp{self._savepoints}"
+        counters = {company: list(c) for company, c in self._counters.items()}
         self.conn.execute(f"SAVEPOINT {name}")
         try:
             yield
         except BaseException:
             self.conn.execute(f"ROLLBACK TO {name}")
             self.conn.execute(f"RELEASE {name}")
+            self._counters = counters   # the numbers drawn inside go back with the rows
             raise
         self.conn.execute(f"RELEASE {name}")
+
+    def flush(self) -> None:
+        """Write what the transaction kept in memory (the RECORDNO counters); the store calls it before COMMIT."""
+        for company, c in self._counters.items():
+            if c[0] != c[1]:
+                self.conn.execute("UPDATE counters SET next=? WHERE company=?", (c[0], company))
+                c[1] = c[0]
 
     # -- meta ------------------------------------------------------------------------------
     def get_meta(self, key: str, default: str = "") -> str:
@@ -308,12 +321,22 @@ class Tx:
 
     # -- records ---------------------------------------------------------------------------
     def next_recordno(self, company: str, count: int = 1) -> int:
-        """The company's next RECORDNO; with ``count``, the first of that many in a row (one statement)."""
+        """The company's next RECORDNO; with ``count``, the first of that many in a row.
+
+        The write transaction holds the store's lock, so after its first draw (one statement) the counter
+        lives in memory: ``flush`` writes it once, before COMMIT; a rolled-back savepoint takes its numbers back.
+        """
+        c = self._counters.get(company)
+        if c is not None:
+            first = c[0]
+            c[0] += count
+            return first
         row = self.conn.execute(
             "INSERT INTO counters(company, next) VALUES(?, 1 + ?) "
-            "ON CONFLICT(company) DO UPDATE SET next = next + ? RETURNING next - ?",
-            (company, count, count, count)).fetchone()
-        return int(row[0])
+            "ON CONFLICT(company) DO UPDATE SET next = next + ? RETURNING next",
+            (company, count, count)).fetchone()
+        self._counters[company] = [int(row[0]), int(row[0])]
+        return int(row[0]) - count
 
     def insert_record(self, company: str, rec: Record, name: str | None) -> None:
         self.conn.execute(
@@ -404,6 +427,8 @@ class Tx:
 
     def last_recordno(self, company: str) -> int:
         """The highest RECORDNO given out so far: a result set's horizon (records made later are not in it)."""
+        if company in self._counters:
+            return self._counters[company][0] - 1
         row = self.conn.execute("SELECT next FROM counters WHERE company=?", (company,)).fetchone()
         return int(row[0]) - 1 if row else 0
 
