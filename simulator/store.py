@@ -266,10 +266,20 @@ class Tx:
         self._counters: dict[str, list[int]] = {}
 
     @contextmanager
-    def savepoint(self) -> Iterator[None]:
+    def savepoint(self, database: bool = True) -> Iterator[None]:
+        """Undo everything the block did if it raises. ``database=False``: the caller's block writes at most
+        one statement, last, so a failure leaves the database as it was: only what the transaction keeps in
+        memory (the counters) is taken back, and no SAVEPOINT / RELEASE statements are spent."""
+        counters = {company: list(c) for company, c in self._counters.items()}
+        if not database:
+            try:
+                yield
+            except BaseException:
+                self._counters = counters
+                raise
+            return
         self._savepoints += 1
         name = f"sp{self._savepoints}"
-        counters = {company: list(c) for company, c in self._counters.items()}
         self.conn.execute(f"SAVEPOINT {name}")
         try:
             yield
@@ -603,10 +613,10 @@ class ReadTx(Tx):
         self.pending: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
 
     @contextmanager
-    def savepoint(self) -> Iterator[None]:
+    def savepoint(self, database: bool = True) -> Iterator[None]:
         mark = len(self.pending)
         try:
-            with super().savepoint():
+            with super().savepoint(database):
                 yield
         except BaseException:
             del self.pending[mark:]   # what the failed function queued is undone with it

@@ -108,3 +108,26 @@ def test_a_vendor_whose_creation_was_rolled_back_is_not_remembered(gw):
                        "<VENDOR><NAME>no id</NAME></VENDOR></create>", "v") + fn(bill(vendor="V5"), "b"))
     assert [r.findtext("status") for r in reply.results()] == ["failure", "failure"]
     assert not [v for v in gw.sim.records("VENDOR") if v["VENDORID"] == "V5"]
+
+
+@pytest.mark.parametrize("failing", [
+    pytest.param(bill(vendor="NOPE"), id="unknown vendor"),
+    pytest.param(bill(amount="-5"), id="negative total"),
+    pytest.param(bill(amount="1e5"), id="bad number"),
+    pytest.param(bill(recordid="R" * 46), id="too long"),
+    pytest.param(vendor("V1"), id="duplicate vendor"),
+    pytest.param("<create_bill><vendorid>NOPE</vendorid><datecreated><year>2026</year><month>11</month><day>1</day>"
+                 "</datecreated><billitems><lineitem><glaccountno>5000</glaccountno><amount>10</amount></lineitem>"
+                 "</billitems></create_bill>", id="legacy create_bill"),
+])
+def test_a_single_create_that_fails_leaves_nothing_behind(gw, failing):
+    # A create of one object runs without a savepoint of its own (its one write is its last step): whatever
+    # refuses it, nothing is stored, nothing is billed and the numbers run on as if it had not been sent.
+    usage = sum(gw.sim.admin.usage(gw.sim.company_id).values())
+    counts = (len(gw.sim.records("APBILL")), len(gw.sim.records("VENDOR")))
+    reply = gw.call(fn(bill(), "a") + fn(failing, "bad") + fn(bill(), "b"))
+    assert [r.findtext("status") for r in reply.results()] == ["success", "failure", "success"]
+    numbers = recordnos(reply)
+    assert numbers[2] == numbers[0] + 2
+    assert (len(gw.sim.records("APBILL")), len(gw.sim.records("VENDOR"))) == (counts[0] + 2, counts[1])
+    assert sum(gw.sim.admin.usage(gw.sim.company_id).values()) == usage + 2

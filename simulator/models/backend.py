@@ -356,7 +356,7 @@ class Backend:
             if inject is not None and inject.fault.matches_function(name, function_object(name, element)):
                 raise inject.fault.build_error({**inject.about, "operation": operation_of(name),
                                                 "object": function_object(name, element)})
-            with ctx.tx.savepoint():
+            with ctx.tx.savepoint(database=not writes.writes_once(name, element)):
                 output = impl(ctx, element)
         except IntacctError as exc:  # a function's failure (a slide-in's entity errors keep their texts)
             ctx.forget_all()

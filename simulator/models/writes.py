@@ -341,23 +341,23 @@ def insert(ctx: Ctx, obj: ObjectDef, raw: dict[str, Any]) -> Record:
     limits.check_record(obj.name, doc, obj.lines.item if obj.lines else None, lines)
     if lines is not None:
         check_open_period(ctx, obj, str(doc.get("WHENCREATED") or doc.get("BATCH_DATE") or ""))
-    # The document's RECORDNO and its lines' (the next ones in a row) in one counter statement.
-    recordno = ctx.tx.next_recordno(ctx.company_id, 1 + len(lines) if lines else 1)
     if obj.auto_key:
-        key = str(recordno)
+        key = ""
     else:
         key = str(doc.get(obj.id_field, "") or "").strip()
         if not key:
             raise RequiredField(obj.id_field, obj.name)
         if ctx.tx.by_key(ctx.company_id, obj.name, key) is not None:
             raise DuplicateRecord(obj.label, key, obj.name)
+    spec = obj.lines
+    total = limits.total_of(obj.name, lines, spec.amount_field) if lines is not None and spec is not None else None
+    # Every check is done: the document's RECORDNO and its lines' (the next ones in a row) in one draw.
+    recordno = ctx.tx.next_recordno(ctx.company_id, 1 + len(lines) if lines else 1)
+    key = key or str(recordno)
     entity = ctx.session.entity
-    if lines is not None:
-        spec = obj.lines
-        assert spec is not None
-        total = limits.total_of(obj.name, lines, spec.amount_field)   # lines in cents; no negative total
+    if lines is not None and spec is not None:
         doc["TOTALPAID"] = "0"
-        doc_state.set_totals(obj, doc, lines, total)
+        doc_state.set_totals(obj, doc, lines, total)   # lines in cents; no negative total (total_of)
         number_lines(ctx, recordno, lines, first=recordno + 1)
         doc[spec.container] = {spec.item: lines}
     megaentity = str(raw.get("MEGAENTITYID", "") or "")
@@ -410,6 +410,20 @@ CUSTOM_UPDATES: dict[str, Callable[[Ctx, ObjectDef, Record, dict[str, Any]], Non
 CUSTOM_DELETES: dict[str, Callable[[Ctx, ObjectDef, Record], None]] = {}
 # What Sage derives when a record of an object is written (EMPLOYEE: its contact; models/contacts.py registers).
 BEFORE_STORE: dict[str, Callable[[Ctx, dict[str, Any]], None]] = {}
+
+
+def writes_once(function: str, el: etree._Element) -> bool:
+    """True for a function whose only database write is one statement after all its checks (``insert`` of one
+    object): a failure leaves the database untouched, so it needs no savepoint of its own."""
+    if function in LEGACY_CREATES:
+        return True
+    if function != "create" or len(el) != 1:
+        return False
+    tag = el[0].tag
+    if type(tag) is not str:
+        return False
+    name = tag.upper()
+    return name in OBJECTS and name not in CUSTOM_CREATES and name not in BEFORE_STORE
 
 
 def create(ctx: Ctx, el: etree._Element) -> Output:
