@@ -48,6 +48,7 @@ class Ctx:
     function: str = ""
     _visible_cache: dict[tuple[str, str], Record | None] = field(default_factory=dict)
     _stamp: str | None = None
+    _site: str | None = None
 
     @property
     def company(self) -> Company:
@@ -90,6 +91,13 @@ class Ctx:
     def forget_all(self) -> None:
         """After a failed function rolled back: what was cached may no longer exist."""
         self._visible_cache.clear()
+
+    @property
+    def site(self) -> str:
+        """The endpoint without its ``/ia/...`` path: where a record's RECORD_URL points."""
+        if self._site is None:
+            self._site = self.endpoint.rsplit("/ia/", 1)[0]
+        return self._site
 
     def timestamp(self) -> str:
         """The request's time as Sage stamps records (worked out once: every record of a request shares it)."""

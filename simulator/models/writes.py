@@ -83,6 +83,8 @@ _NUMERIC = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
 def check_number(field: str, value: str) -> str:
+    if _NUMBER.match(value):   # the common case first: every such value also matches _NUMERIC
+        return value
     if not _NUMERIC.match(value):
         raise InvalidFieldValue(field, value, "a number")
     if not _NUMBER.match(value):
@@ -93,16 +95,18 @@ def check_number(field: str, value: str) -> str:
 
 def _check_scalar(field: str, value: Any, kind: str, values: tuple[str, ...] = ()) -> Any:
     """A written value checked as its definition types it (``kind``: number, date, enum or "" for text)."""
-    if kind and isinstance(value, list | dict):  # <AMOUNT> twice, or <AMOUNT><x>1</x></AMOUNT>
-        shape = "a repeated element" if isinstance(value, list) else "an element with child elements"
-        expected = _EXPECTED[kind] if kind != "enum" else " or ".join(values)
-        raise InvalidFieldValue(field, f"({shape})", f"one {field} element holding {expected}")
-    if not isinstance(value, str) or value == "":
+    if not isinstance(value, str):
+        if kind and isinstance(value, list | dict):  # <AMOUNT> twice, or <AMOUNT><x>1</x></AMOUNT>
+            shape = "a repeated element" if isinstance(value, list) else "an element with child elements"
+            expected = _EXPECTED[kind] if kind != "enum" else " or ".join(values)
+            raise InvalidFieldValue(field, f"({shape})", f"one {field} element holding {expected}")
         return value
-    if kind == "date":
-        return check_date(field, value)
+    if value == "":
+        return value
     if kind == "number":
         return check_number(field, value)
+    if kind == "date":
+        return check_date(field, value)
     if kind == "enum":
         by_lower = {v.lower(): v for v in values}
         if value.lower() not in by_lower:
@@ -331,7 +335,7 @@ def stamp(ctx: Ctx, obj: ObjectDef, doc: dict[str, Any], recordno: int, entity: 
     doc["MEGAENTITYID"] = entity
     doc["MEGAENTITYNAME"] = ent.get("name", "") if entity else ""
     if obj.lines is not None:
-        doc["RECORD_URL"] = f"{ctx.endpoint.rsplit('/ia/', 1)[0]}/ia/acct/ur.phtml?.r=SIM{recordno}"
+        doc["RECORD_URL"] = f"{ctx.site}/ia/acct/ur.phtml?.r=SIM{recordno}"
 
 
 def insert(ctx: Ctx, obj: ObjectDef, raw: dict[str, Any]) -> Record:
