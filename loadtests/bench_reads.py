@@ -6,11 +6,12 @@ script, and one company's heavy request beside another company's sign-in (issue 
 
 Rows (figures are printed, never asserted; ratios compare numbers measured in the same run):
 
-- first page of 100 (no query, a filter on an unindexed field, a filter on an indexed field) at each size,
-  and the ratio largest / smallest (goal: within 2x);
+- first page of 100 (no query, a filter on a field the definition indexes, a filter on STATUS, and one on a
+  field without index) at each size, and the ratio largest / smallest (goal: within 2x; none for the field
+  without index, whose total needs every record checked);
 - a 1,000-record page through the gateway against a bare ``SELECT doc ... LIMIT 1000`` + lxml serialise of
   the same rows (goal: >= 0.5x);
-- a ~372 KB request of ``VENDTYPE IN (...)`` readByQuery functions (an unindexed field) for one company
+- a ~372 KB request of ``FORM1099TYPE IN (...)`` readByQuery functions (a field without index) for one company
   while a second company signs in: the sign-in's latency beside its latency alone (goal: not delayed
   beyond its own work).
 
@@ -39,17 +40,20 @@ from intacct_harness.simulator.wire.protocol import GATEWAY_PATH
 from loadtests.common import envelope, login_auth
 
 STAMP = "11/25/2026 00:00:00"
-VENDTYPES = 50      # the unindexed filter VENDTYPE = 'T7' matches 1 record in 50
+VENDTYPES = 10      # VENDTYPE = 'T7' and FORM1099TYPE = 'F7' match 1 record in 10: a full page of 100 at 1,000
 QUERIES = {
     "no query": "",
-    "unindexed filter (VENDTYPE = 'T7')": "VENDTYPE = 'T7'",
+    "filter on a declared field index (VENDTYPE = 'T7')": "VENDTYPE = 'T7'",
     "indexed filter (STATUS = 'active')": "STATUS = 'active'",
+    "filter on a field without index (FORM1099TYPE = 'F7')": "FORM1099TYPE = 'F7'",
 }
+UNINDEXED = "filter on a field without index (FORM1099TYPE = 'F7')"   # O(records): printed, no goal
 
 
 def vendor_doc(i: int, recordno: int) -> dict[str, str]:
     """The shape the gateway writes for a VENDOR, with a type and a status for the filters."""
     return {"VENDORID": f"BV-{i:07d}", "NAME": f"Bulk Vendor {i:07d}", "VENDTYPE": f"T{i % VENDTYPES}",
+            "FORM1099TYPE": f"F{i % VENDTYPES}",
             "RECORDNO": str(recordno), "WHENCREATED": STAMP, "WHENMODIFIED": STAMP,
             "STATUS": "inactive" if i % 10 == 0 else "active", "CREATEDBY": "Admin", "MODIFIEDBY": "Admin",
             "MEGAENTITYKEY": "", "MEGAENTITYID": "", "MEGAENTITYNAME": ""}
@@ -144,14 +148,14 @@ def big_page(records: int, samples: int, pagesize: int = 1000) -> tuple[float, f
 
 
 def heavy_in_query(kb: int, values_per_function: int = 4000) -> str:
-    """readByQuery functions whose ``VENDTYPE IN (...)`` lists (no value matches) add up to ``kb`` KB."""
+    """readByQuery functions whose ``FORM1099TYPE IN (...)`` lists (no value matches) add up to ``kb`` KB."""
     functions = []
     size = n = 0
     while size < kb * 1024:
         values = ",".join(f"'NOPE-{n + i:08d}'" for i in range(values_per_function))
         n += values_per_function
         text = (f'<function controlid="h{len(functions)}"><readByQuery><object>VENDOR</object><fields>RECORDNO'
-                f"</fields><query>VENDTYPE IN ({values})</query><pagesize>100</pagesize></readByQuery></function>")
+                f"</fields><query>FORM1099TYPE IN ({values})</query><pagesize>100</pagesize></readByQuery></function>")
         functions.append(text)
         size += len(text)
     return "".join(functions)
@@ -204,9 +208,11 @@ def rows(sizes: list[int] | None = None, samples: int = 15, heavy_records: int =
         small, big = sizes[0], sizes[-1]
         for label, by_size in pages.items():
             ratio = by_size[big] / by_size[small]
+            goal = label != UNINDEXED   # every record is checked: declare the field under ``indexes``
             out.append(Row(f"R1. readByQuery first page of 100, {label}, {small:,} -> {big:,} VENDORs",
                            ", ".join(f"{n:,}: {ms:.1f} ms" for n, ms in by_size.items()), f"{small:,}: "
-                           f"{by_size[small]:.1f} ms", ratio, "within 2x", ratio <= 2.0))
+                           f"{by_size[small]:.1f} ms", ratio, "within 2x" if goal else "n/a (grows with records)",
+                           ratio <= 2.0 if goal else None))
     if "2" in wanted:
         sim, base = big_page(page_records, samples)
         out.append(Row("R2. readByQuery page of 1,000 records (fields *)", f"{sim:.1f} ms",

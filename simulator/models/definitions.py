@@ -8,6 +8,7 @@ Files whose name starts with ``_`` are shared (``_system.yaml``: the fields ever
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,8 @@ CHECKS = {"integer": "number", "decimal": "number", "currency": "number", "date"
 CHOICE = "simulator's choice"
 
 _OBJECT_KEYS = {"object", "label", "module", "module_source", "source", "id_field", "name_field", "dimension",
-                "legacy_only", "invalid_reference", "invalid_reference_source", "lines", "line_of", "fields"}
+                "legacy_only", "invalid_reference", "invalid_reference_source", "lines", "line_of", "fields",
+                "indexes"}
 _LINE_OF_KEYS = {"object", "container", "account_field", "amount_field"}
 _FIELD_KEYS = {"type", "required", "readonly", "references", "key_part", "label", "description", "valid_values",
                "source", "contact_block"}
@@ -76,6 +78,7 @@ class Definition:
     invalid_reference_source: str = ""
     lines: str | None = None         # the line object (APBILLITEM) of a transaction
     line_of: LineOf | None = None    # set on a line object
+    indexes: tuple[str, ...] = ()    # fields filters use: the store keeps an index on each (store.FIELD_INDEXES)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -171,6 +174,8 @@ def parse_object(file: str, raw: Any) -> Definition:
         for key in ("account_field", "amount_field"):
             if getattr(line_of, key) not in fields:
                 raise _fail(file, f"line_of.{key}", f"{getattr(line_of, key)} is not one of the fields")
+    if line_of is not None and "indexes" in spec:
+        raise _fail(file, "indexes", "a line object is read from its documents: it has no indexes of its own")
     id_field = _text(file, "id_field", spec["id_field"])
     if id_field != "RECORDNO" and id_field not in fields:
         raise _fail(file, "id_field", f"{id_field} is not one of the fields (or RECORDNO)")
@@ -188,7 +193,25 @@ def parse_object(file: str, raw: Any) -> Definition:
         invalid_reference=invalid,
         invalid_reference_source=_text(file, "invalid_reference_source", spec.get("invalid_reference_source"),
                                        optional=True) or source,
-        lines=_text(file, "lines", spec["lines"]) if "lines" in spec else None, line_of=line_of)
+        lines=_text(file, "lines", spec["lines"]) if "lines" in spec else None, line_of=line_of,
+        indexes=_indexes(file, spec["indexes"], fields) if "indexes" in spec else ())
+
+
+_FIELD_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
+
+
+def _indexes(file: str, raw: Any, fields: dict[str, FieldDef]) -> tuple[str, ...]:
+    """``indexes``: the object's own text-valued fields that clients filter on, each once."""
+    if not isinstance(raw, list) or not raw:
+        raise _fail(file, "indexes", "expected a list of field names")
+    for name in raw:
+        if not isinstance(name, str) or not _FIELD_NAME.fullmatch(name) or name not in fields:
+            raise _fail(file, "indexes", f"{name!r} is not one of the fields")
+        if fields[name].type == "object":
+            raise _fail(file, "indexes", f"{name} is a block (type object): only a field with a value is indexed")
+    if len(set(raw)) != len(raw):
+        raise _fail(file, "indexes", "a field is listed twice")
+    return tuple(raw)
 
 
 def _check_links(objects: dict[str, Definition]) -> None:

@@ -29,7 +29,10 @@ from intacct_harness.simulator.models.numbers import MAX_DIGITS, whole_number
 from intacct_harness.simulator.models.objects import SYSTEM_FIELDS, ObjectDef
 from intacct_harness.simulator.models.permissions import FUNCTION_VERBS
 from intacct_harness.simulator.query import (
+    And,
     Comparison,
+    InList,
+    Like,
     Predicate,
     QuerySyntaxError,
     aggregate_rows,
@@ -42,7 +45,7 @@ from intacct_harness.simulator.query import (
     sort_records,
 )
 from intacct_harness.simulator.query.sql import Index, Sql, to_sql
-from intacct_harness.simulator.store import Record
+from intacct_harness.simulator.store import FIELD_INDEXES, Record, field_index, field_value
 from intacct_harness.simulator.wire.envelope import text_of
 from intacct_harness.simulator.wire.response import data_element, record_element
 
@@ -110,7 +113,7 @@ def _column_of(ctx: Ctx, obj: ObjectDef) -> Any:
             return None
         if name == "STATUS":
             return "(doc->>'$.STATUS')"
-        return f"(CASE json_type(doc, '$.{name}') WHEN 'text' THEN doc->>'$.{name}' END)"
+        return field_value(name)   # the expression the object's field indexes are on (store.FIELD_INDEXES)
     return column
 
 
@@ -147,8 +150,29 @@ class Source:
     def exact(self) -> bool:
         return self.sql.exact
 
-    def records(self, after: int = 0, upto: int | None = None, limit: int = -1, offset: int = 0) -> Iterator[Record]:
-        """Matches with ``after < RECORDNO <= upto``; ``limit``/``offset`` count matches."""
+    def plan(self, pagesize: int) -> tuple[int | None, str | None]:
+        """``(total, index)`` for a condition on one indexed field that SQLite does not answer in RECORDNO order
+        (a range, IN, LIKE 'x%', STATUS): counted first (tally or index), and the index to find the matches by
+        when sorting them costs less than walking RECORDNO order until a page is found. Else ``(None, None)``."""
+        leaves = self.pred.items if isinstance(self.pred, And) else (self.pred,)   # BETWEEN: >= AND <=
+        if not self.exact or self.users or not all(isinstance(p, Comparison | InList | Like) for p in leaves):
+            return None, None
+        names = {p.field.upper() for p in leaves}   # type: ignore[union-attr]
+        name = names.pop()
+        index = field_index(self.obj.name, name)
+        if names or index is None or any(getattr(p, "negated", False) or getattr(p, "op", "") == "<>"
+                                         for p in leaves) or (
+                name != "STATUS" and isinstance(self.pred, Comparison) and self.pred.op == "="):   # in page order
+            return None, None
+        total = self.count()
+        visible = self.ctx.tx.count_visible(self.ctx.company_id, self.obj.name, self.ctx.session.entity,
+                                            private=self.private)
+        return total, index if total * total <= pagesize * visible else None
+
+    def records(self, after: int = 0, upto: int | None = None, limit: int = -1, offset: int = 0,
+                index: str | None = None) -> Iterator[Record]:
+        """Matches with ``after < RECORDNO <= upto``; ``limit``/``offset`` count matches; ``index`` (from
+        :meth:`plan`): the matches are found by it and sorted."""
         if self.users:
             if self.obj.parent is None:
                 made = users_as_records(self.ctx)
@@ -161,7 +185,7 @@ class Source:
             found = self.ctx.tx.select(self.ctx.company_id, self.obj.name, self.sql.where, self.sql.params,
                                        entity=self.ctx.session.entity, after=after, upto=upto,
                                        limit=limit if exact else -1, offset=offset if exact else 0,
-                                       private=self.private)
+                                       private=self.private, index=index)
             if exact:
                 yield from found
                 return
@@ -184,6 +208,11 @@ class Source:
         if upto is None and isinstance(pred, Comparison) and pred.field.upper() == "STATUS" and pred.op == "=":
             return self.ctx.tx.count_visible(company, self.obj.name, entity, status=pred.value,
                                              private=self.private)   # sql is exact
+        if upto is None and isinstance(pred, Comparison | InList) and pred.field.upper() in FIELD_INDEXES.get(
+                self.obj.name, ()) and (pred.op == "=" if isinstance(pred, Comparison) else not pred.negated):
+            values = [pred.value] if isinstance(pred, Comparison) else pred.values   # sql is exact: text
+            return self.ctx.tx.count_values(company, self.obj.name, pred.field.upper(), values, entity,
+                                            private=self.private)
         return self.ctx.tx.count_where(company, self.obj.name, self.sql.where, self.sql.params, entity=entity,
                                        upto=upto, private=self.private)
 
@@ -300,16 +329,19 @@ def read_by_query(ctx: Ctx, el: etree._Element) -> Output:
     pagesize = _page_size(el, READ_BY_QUERY_MAX, 100)
     source = Source(ctx, obj, pred)
     upto = ctx.tx.last_recordno(ctx.company_id)   # records made after this query are not in its result set
+    index = None
     if source.exact:
-        page = list(source.records(upto=upto, limit=pagesize))
-        total = source.count() if len(page) == pagesize else len(page)   # none above ``upto`` in this snapshot
+        counted, index = source.plan(pagesize)
+        page = list(source.records(upto=upto, limit=pagesize, index=index))
+        total = counted if counted is not None else source.count() if len(page) == pagesize else len(page)
+        # (none above ``upto`` in this snapshot)
     else:  # evaluated here: one pass gives the page and the count
         found = source.records(upto=upto)
         page = list(islice(found, pagesize))
         total = len(page) + sum(1 for _ in found)
     state = {"object": obj.name, "query": text, "fields": fields, "pagesize": pagesize, "upto": upto,
-             "total": total, "delivered": 0, "after": 0, "user": ctx.session.user_id, "entity": ctx.session.entity,
-             "session": _session_digest(ctx)}
+             "total": total, "index": index, "delivered": 0, "after": 0, "user": ctx.session.user_id,
+             "entity": ctx.session.entity, "session": _session_digest(ctx)}
     return _page(ctx, obj, page, total - len(page), state, "")
 
 
@@ -356,6 +388,12 @@ def _result_id_of(ctx: Ctx, el: etree._Element) -> str:
     return found
 
 
+def _known_index(name: Any) -> str | None:
+    """A result set's index (it goes into SQL): only one the store has."""
+    known = {"records_status"} | {f"records_{o}_{f}" for o, fields in FIELD_INDEXES.items() for f in fields}
+    return name if name in known else None
+
+
 def read_more(ctx: Ctx, el: etree._Element) -> Output:
     result_id = _result_id_of(ctx, el)
     found = ctx.tx.get_resultset(result_id) if result_id else None
@@ -367,7 +405,8 @@ def read_more(ctx: Ctx, el: etree._Element) -> Output:
     obj = _object(ctx, state["object"], "readMore")
     source = Source(ctx, obj, _parse_query(ctx, obj, state["query"]))
     pagesize = state["pagesize"]
-    page = list(source.records(after=state["after"], upto=state["upto"], limit=pagesize + 1))
+    page = list(source.records(after=state["after"], upto=state["upto"], limit=pagesize + 1,
+                               index=_known_index(state.get("index"))))
     more = len(page) > pagesize
     page = page[:pagesize]
     # records deleted since the first page make the rest shorter than counted; the last page says 0
@@ -423,8 +462,9 @@ def query(ctx: Ctx, el: etree._Element) -> Output:
         offset = 10 ** MAX_DIGITS
     source = Source(ctx, obj, pred, case_insensitive, show_private, related.Related(ctx, paths, flat))
     if not order and source.exact and not selection.aggregates:   # SQLite pages and counts
-        chunk = [source.row(r) for r in source.records(limit=pagesize, offset=offset)]
-        total = source.count()
+        counted, index = source.plan(pagesize + offset)
+        chunk = [source.row(r) for r in source.records(limit=pagesize, offset=offset, index=index)]
+        total = source.count() if counted is None else counted
     else:
         rows = [source.row(r) for r in source.records()]
         if selection.aggregates:
