@@ -15,6 +15,7 @@ from lxml import etree
 
 from intacct_harness.connector.export import Document, build
 from intacct_harness.connector.identity import NotRepresentable, allocate, total
+from intacct_harness.connector.intacct import Function
 from intacct_harness.connector.limits import too_long
 from intacct_harness.connector.settings import ConnectionSettings
 from intacct_harness.connector.tms.model import ChargeKind, Load, PartyKind
@@ -58,8 +59,8 @@ def gl_setting_gap(name: str) -> str:
             f"account number at {SETTINGS_PAGE}, then sync again")
 
 
-def check(doc: Document, sage_party_id: str, settings: ConnectionSettings) -> Refusal | None:
-    """Why ``doc`` must not be sent as it is, or None."""
+def check(doc: Document, sage_party_id: str, settings: ConnectionSettings) -> Refusal | Function:
+    """Why ``doc`` must not be sent as it is, or the function that posts it (built once, checked, sent)."""
     src = doc.source
     raw = [c.amount for c in src.charges] if isinstance(src, Load) else [line.amount for line in src.lines]
     try:
@@ -72,7 +73,8 @@ def check(doc: Document, sage_party_id: str, settings: ConnectionSettings) -> Re
         return Refusal("SETTING-NOT-SET", f"{doc.label}: {gap}", f"{doc.label} did not post: {gap}")
     if (negative := _negative(doc, settings)) is not None:
         return negative
-    return _lengths(doc, build(doc, sage_party_id, settings))
+    function = build(doc, sage_party_id, settings)
+    return _lengths(doc, function) or function
 
 
 def _gl_gap(doc: Document, settings: ConnectionSettings) -> str | None:
@@ -122,8 +124,8 @@ def _negative(doc: Document, settings: ConnectionSettings) -> Refusal | None:
                    "connector posts it as one, or correct the settlement in the TMS")
 
 
-def _lengths(doc: Document, function: object) -> Refusal | None:
-    element: etree._Element = function.element  # type: ignore[attr-defined]
+def _lengths(doc: Document, function: Function) -> Refusal | None:
+    element: etree._Element = function.element
     for path, obj, field, what in _SENT_FIELDS.get(str(element.tag), ()):
         for node in element.iterfind(path):
             value = node.text or ""

@@ -6,6 +6,11 @@ in Sage (RECORDID) before they are posted again; the customers and vendors of th
 in one lookup request; documents are posted in batches of independent functions (``transaction="false"``:
 each succeeds or fails on its own); a failed document keeps Sage's error and advice, and the next run
 posts exactly the failed and pending ones.
+
+Nothing waits that need not: the API session opens while the first pass reads the ledger, a batch leaves
+as soon as its documents are matched and checked (not when their whole chunk is), each document's function
+is built once (the preflight's is the one posted), and one posting thread more than the concurrency limit
+keeps a built request waiting at the limiter for the next free slot.
 """
 
 from __future__ import annotations
@@ -18,15 +23,16 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
+from itertools import chain, islice
 from typing import Any
 
 from intacct_harness.connector import mapping_gaps, preflight
 from intacct_harness.connector.advice import advise
-from intacct_harness.connector.export import BILL, INVOICE, SAGE_OBJECT, Document, build, chunked, iter_documents
+from intacct_harness.connector.export import BILL, INVOICE, SAGE_OBJECT, Document, chunked, iter_documents
 from intacct_harness.connector.identity import Found, fingerprint, marker_of, same_amount, total
 from intacct_harness.connector.intacct import Function, IntacctClient, IntacctError, UncertainOutcome
 from intacct_harness.connector.intacct import functions as fn
-from intacct_harness.connector.intacct.xmltext import replacements
+from intacct_harness.connector.intacct.xmltext import Replaced, replacements
 from intacct_harness.connector.ledger import DocKey, Ledger, State
 from intacct_harness.connector.matching import Match, Matcher, MatchFailure
 from intacct_harness.connector.runlock import LEASE_SECONDS, RunLock
@@ -104,6 +110,13 @@ class SyncAborted(Exception):
     """The connection itself failed (authentication, throttling beyond retries): nothing more can post."""
 
 
+class _Unsent(Exception):
+    """Raised inside the concurrency slot, before anything is marked or sent: the sync is stopping."""
+
+
+Ready = tuple[Document, str, Function]     # a document, its Sage customer or vendor ID, the function that posts it
+
+
 class Syncer:
     def __init__(self, client: IntacctClient, settings: ConnectionSettings, ledger: Ledger, *,
                  progress: Callable[[Progress], None] | None = None, chunk_size: int = CHUNK,
@@ -120,6 +133,7 @@ class Syncer:
         self.lease = lease
         self._run_lock: RunLock | None = None
         self._xml_noted: set[str] = set()
+        self._stopping = threading.Event()     # a batch aborted the sync: batches not yet sent stay pending
 
     def run(self, data: Dataset) -> SyncReport:
         """One sync, holding the subsidiary's run lock: raises ``RunLocked`` if another sync holds it."""
@@ -145,11 +159,16 @@ class Syncer:
         """First pass, chunk by chunk: record new documents, set old ones aside.
 
         Returns how many documents are to send and their parties (as many as the TMS has customers,
-        carriers and drivers, not documents), so one lookup request matches them all.
+        carriers and drivers, not documents), so one lookup request matches them all. Once there is one
+        to send, the API session (which any sending needs) opens meanwhile.
         """
         total = 0
+        early = False
         parties: dict[str, Party] = {}
-        for chunk in chunked(iter_documents(data, self.sub), self.chunk_size):
+        docs = iter_documents(data, self.sub)
+        # a short first chunk: the session starts opening as soon as one document is found to send
+        first = list(islice(docs, min(self.chunk_size, self.settings.batch_size)))
+        for chunk in chain([first] if first else [], chunked(docs, self.chunk_size)):
             self.ledger.ensure(d.key for d in chunk)
             state = self.ledger.states(d.key for d in chunk)
             self._changed(report, [d for d in chunk if state.get(d.key) is State.POSTED])
@@ -166,6 +185,9 @@ class Syncer:
                         old.append(doc)
                     report.not_migrated.append(doc.key.number)
             self.ledger.mark_not_migrated(d.key for d in old)   # one ledger transaction per chunk
+            if total and not early:
+                early = True
+                self.client.open_session_early()
         return total, parties
 
     def _changed(self, report: SyncReport, posted: list[Document]) -> None:
@@ -196,23 +218,26 @@ class Syncer:
             report.notes = [n for n in report.notes if not n.startswith("changed in the TMS after")] + [note]
 
     def _ready_batches(self, data: Dataset, report: SyncReport,
-                       parties: dict[str, Party]) -> Iterator[list[tuple[Document, str]]]:
+                       parties: dict[str, Party]) -> Iterator[list[Ready]]:
         """Second pass, chunk by chunk: reconcile uncertain documents, match parties; yields full posting batches.
 
         Every party is matched up front in one request (the matcher keeps the answers for the run). Run lazily
         by ``_post`` while earlier batches are in flight: a chunk's states are read when it is reached, and no
-        document of a chunk not yet reached has been sent by this run.
+        document of a chunk not yet reached has been sent by this run. A chunk is matched and checked one
+        batch at a time, so the first batch leaves without waiting for the rest of its chunk.
         """
         matcher = Matcher(self.client, self.sub, unmatched=self.settings.unmatched)
-        resolved = self._resolve(matcher, parties.values())
+        resolved: dict[str, Match | MatchFailure] | None = None
         noted: set[str] = set()
         size = self.settings.batch_size
-        ready: list[tuple[Document, str]] = []
+        ready: list[Ready] = []
         for chunk in chunked(iter_documents(data, self.sub), self.chunk_size):
             state = self.ledger.states(d.key for d in chunk)
             todo = [d for d in chunk if self._to_send(d, state.get(d.key))]
             planned = len(todo)
             uncertain = [d for d in todo if state.get(d.key) is State.POSTING]
+            if resolved is None:     # after the first chunk is read: its reading overlaps the session opening
+                resolved = self._resolve(matcher, parties.values())
             if uncertain:
                 sage_party = {d.key.number: m.sage_id for d in uncertain
                               if isinstance(m := resolved.get(d.party.id), Match)}
@@ -220,12 +245,15 @@ class Syncer:
                 with self._report_lock:
                     report.recovered.extend(found)
                 todo = [d for d in todo if d.key.number not in found and d.key.number not in held]
-            matched = self._preflight(self._match(todo, report, matcher, noted), report)
-            self._total -= planned - len(matched)     # found in Sage, still settling, or no party to post for
-            ready += matched
-            while len(ready) >= size:
-                yield ready[:size]
-                del ready[:size]
+            self._total -= planned - len(todo)        # found in Sage or still settling
+            for i in range(0, len(todo), size):
+                part = todo[i:i + size]
+                matched = self._preflight(self._match(part, report, matcher, noted), report)
+                self._total -= len(part) - len(matched)   # no party to post for, or refused before sending
+                ready += matched
+                while len(ready) >= size:
+                    yield ready[:size]
+                    del ready[:size]
         if ready:
             yield ready
 
@@ -415,15 +443,19 @@ class Syncer:
                     report.notes.append(mapping_gaps.untagged_note(doc, g))
         return True
 
-    def _preflight(self, ready: list[tuple[Document, str]], report: SyncReport) -> list[tuple[Document, str]]:
-        """Fail, with advice, the documents Sage would refuse or store wrong; the others go on to post."""
-        out: list[tuple[Document, str]] = []
+    def _preflight(self, ready: list[tuple[Document, str]], report: SyncReport) -> list[Ready]:
+        """Fail, with advice, the documents Sage would refuse or store wrong; the others go on to post, each
+        with its function (built here once)."""
+        out: list[Ready] = []
         refused: list[tuple[Document, preflight.Refusal]] = []
         for doc, party in ready:
-            if (r := preflight.check(doc, party, self.settings)) is None:
-                out.append((doc, party))
-            else:
+            with replacements() as replaced:
+                r = preflight.check(doc, party, self.settings)
+            if isinstance(r, preflight.Refusal):
                 refused.append((doc, r))
+            else:
+                self._note_replaced(report, doc, replaced)
+                out.append((doc, party, r))
         if refused:
             self._refused += len(refused)
             self.ledger.record_answers(failed=[(d.key, r.code, r.message, r.advice) for d, r in refused])
@@ -433,14 +465,16 @@ class Syncer:
         return out
 
     # -- posting ------------------------------------------------------------------------------
-    def _post(self, batches: Iterator[list[tuple[Document, str]]], report: SyncReport) -> None:
+    def _post(self, batches: Iterator[list[Ready]], report: SyncReport) -> None:
         """Post batches, up to the company's concurrency limit of them at once.
 
         Sage allows a company a few concurrent requests (Tier 1: 2); one batch at a time would leave
-        half of that idle. Every request still takes a slot of the shared limiter. Batches are drawn
-        from ``batches`` only as slots free up (at most twice the limit are submitted and not done), so
-        the documents held stay bounded however many the run sends. A batch that aborts the sync stops
-        the batches not yet started (their documents stay pending).
+        half of that idle. Every request still takes a slot of the shared limiter. One thread more than
+        the limit posts, so a built request is already waiting at the limiter when a slot frees (it is
+        marked ``posting`` only once it has the slot). Batches are drawn from ``batches`` only as slots
+        free up (at most twice the limit are submitted and not done), so the documents held stay bounded
+        however many the run sends. A batch that aborts the sync stops the batches not yet sent (their
+        documents stay pending, never marked).
         """
         done = 0
         workers = max(1, self.settings.concurrency_limit)
@@ -450,7 +484,7 @@ class Syncer:
                 done += len(batch)
                 self._report_progress(done, report)
             return
-        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="post")
+        pool = ThreadPoolExecutor(max_workers=workers + 1, thread_name_prefix="post")
         running: dict[Future[None], int] = {}
         aborted: SyncAborted | None = None
 
@@ -464,6 +498,7 @@ class Syncer:
                     future.result()
                 except SyncAborted as exc:
                     aborted = aborted or exc
+                    self._stopping.set()
                     for other in running:
                         other.cancel()
                     continue
@@ -480,10 +515,12 @@ class Syncer:
                         break
             except SyncAborted as exc:     # reconciling or matching a later chunk failed: finish what is in flight
                 aborted = exc
+                self._stopping.set()
             while running:
                 collect(wait(running, return_when=FIRST_COMPLETED).done)
         except BaseException:
             # The process is going down (KeyboardInterrupt, a kill in tests): start nothing more.
+            self._stopping.set()
             pool.shutdown(wait=False, cancel_futures=True)
             raise
         pool.shutdown(wait=True)
@@ -503,16 +540,16 @@ class Syncer:
     def _mark_sending(self, keys: list[DocKey], facts: dict[DocKey, tuple[str, str]], first: bool) -> None:
         """Committed just before the request leaves, inside its concurrency slot: ``posting`` with what is sent
         (fingerprint and total) on the first attempt, the settle clock restarted on a retry (Sage may get the
-        post as late as that)."""
+        post as late as that). A first attempt of a stopping sync is not sent (``_Unsent``)."""
         if first:
+            if self._stopping.is_set():
+                raise _Unsent
             self.ledger.mark_posting(keys, facts)
         else:
             self.ledger.mark_sent(keys)
 
-    def _build(self, doc: Document, party: str, report: SyncReport) -> Function:
-        """The document's function; text XML cannot carry is replaced by a space, and the document named."""
-        with replacements() as replaced:
-            function = build(doc, party, self.settings)
+    def _note_replaced(self, report: SyncReport, doc: Document, replaced: list[Replaced]) -> None:
+        """Name the document whose text XML cannot carry was replaced by a space in its function."""
         if replaced:
             with self._report_lock:
                 if doc.key.number not in self._xml_noted:
@@ -521,9 +558,8 @@ class Syncer:
                     log.warning("%s: replaced characters XML cannot carry (%s)", doc.label, where)
                     report.notes.append(f"{doc.label}: its TMS text held characters XML cannot carry ({where}); "
                                         "each was replaced by a space. Correct the text in Alvys if it matters.")
-        return function
 
-    def _post_batch(self, batch: list[tuple[Document, str]], report: SyncReport) -> None:
+    def _post_batch(self, batch: list[Ready], report: SyncReport) -> None:
         pending = batch
         for round_no in range(MAX_ROUNDS):
             if not pending:
@@ -531,23 +567,25 @@ class Syncer:
             if self._run_lock is not None and self._run_lock.lost:
                 raise SyncAborted("another sync took over this subsidiary's run lock (this one stalled longer than "
                                   f"{self.lease:g} s); it posts the rest, this one stopped posting")
-            keys = [d.key for d, _ in pending]
-            facts = {d.key: (fingerprint(d.source, d.party.id), f"{total(d.source):.2f}") for d, _ in pending}
+            keys = [d.key for d, _, _ in pending]
+            facts = {d.key: (fingerprint(d.source, d.party.id), f"{total(d.source):.2f}") for d, _, _ in pending}
             try:
-                results = self.client.execute([self._build(d, party, report) for d, party in pending], writes=True,
+                results = self.client.execute([f for _, _, f in pending], writes=True,
                                               on_send=functools.partial(self._mark_sending, keys, facts))
+            except _Unsent:
+                return                               # never marked, never sent: pending for the next sync
             except UncertainOutcome as exc:
                 self.ledger.mark_sent(keys)          # Sage may have got it as late as now: settle from here
                 log.warning("answer lost for %d document(s) (%s); checking Sage before posting again", len(pending),
                             exc)
-                found, held = self._reconcile([d for d, _ in pending], report,
-                                              {d.key.number: p for d, p in pending})
+                found, held = self._reconcile([d for d, _, _ in pending], report,
+                                              {d.key.number: p for d, p, _ in pending})
                 with self._report_lock:
                     report.recovered.extend(n for n in found if n not in report.recovered)
-                for doc, _ in pending:
+                for doc, _, _ in pending:
                     if (recordno := found.get(doc.key.number)) is not None:
                         self._record_posted(report, doc, recordno)
-                pending = [(d, p) for d, p in pending if d.key.number not in found and d.key.number not in held]
+                pending = [r for r in pending if r[0].key.number not in found and r[0].key.number not in held]
                 self.client.retry.sleep(self.client.retry.delay(round_no))
                 continue
             except IntacctError as exc:
@@ -556,7 +594,7 @@ class Syncer:
                                   if exc.errors else f"Posting {len(keys)} document(s) failed: {exc}") from None
             posted: list[tuple[Document, str | None]] = []
             failed: list[tuple[Document, str, str, str]] = []    # (document, errorno, message, advice)
-            for (doc, _), result in zip(pending, results, strict=True):
+            for (doc, _, _), result in zip(pending, results, strict=True):
                 if result.ok:
                     posted.append((doc, result.recordno))
                 else:
@@ -575,6 +613,6 @@ class Syncer:
                                              advice=advice) for d, errorno, message, advice in failed)
             return
         # Checked after every lost answer: these are known not to be in Sage; they stay pending for the next run.
-        report.uncertain.extend(d.key.number for d, _ in pending)
+        report.uncertain.extend(d.key.number for d, _, _ in pending)
         report.error = report.error or (f"the Sage gateway failed {MAX_ROUNDS} times in a row; {len(pending)} "
                                         "document(s) were confirmed not posted and stay pending for the next sync")

@@ -83,6 +83,7 @@ class IntacctClient:
         self.timeout = timeout
         self._session: Secret | None = None
         self._session_lock = threading.Lock()
+        self._early_failure: Exception | None = None   # open_session_early's, raised at the first use
         self.stats = {"requests": 0, "retries": 0, "session_refreshes": 0}
 
     # -- sessions -----------------------------------------------------------------------------
@@ -100,8 +101,27 @@ class IntacctClient:
         self._session = Secret(session.session_id)
         return session
 
+    def open_session_early(self) -> None:
+        """Start opening the API session on a thread of its own, so its round trip overlaps the caller's work.
+
+        Nothing is signed in twice: a request that needs the session waits for this one, and if it failed,
+        the first request raises its error (as if that request had signed in itself).
+        """
+        def open_now() -> None:
+            with self._session_lock:
+                if self._session is None and self._early_failure is None:
+                    try:
+                        self.login()
+                    except Exception as exc:  # noqa: BLE001  (kept for the first use, raised there)
+                        self._early_failure = exc
+
+        threading.Thread(target=open_now, name="api-session", daemon=True).start()
+
     def _current_session(self) -> Secret:
         with self._session_lock:
+            if self._early_failure is not None:
+                failure, self._early_failure = self._early_failure, None
+                raise failure
             if self._session is None:
                 self.login()
             assert self._session is not None

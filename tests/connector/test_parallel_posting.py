@@ -83,3 +83,38 @@ def test_killed_while_batches_are_in_flight_then_resumed_exactly_once(slow, data
     resumed = connect(slow, ledger=Ledger(path), batch_size=4, concurrency_limit=2, settle_seconds=0.3).sync(data)
     assert resumed.ok
     assert_exactly_once(slow, data)
+
+
+def _functions(body: bytes) -> set[str]:
+    from lxml import etree
+    return {str(f[0].tag) for f in etree.fromstring(body).iter("function")}
+
+
+def test_the_session_opened_early_is_the_runs_one_sign_in(seeded, data, wire_factory):
+    """The API session opens while the ledger is read: still one sign-in, on its own, before anything else."""
+    wire, http = wire_factory()
+    report = connect(seeded, http=http, batch_size=4, concurrency_limit=2).sync(data)
+    assert report.ok
+    kinds = [_functions(b) for b in wire.bodies]
+    assert kinds[0] == {"getAPISession"} and sum("getAPISession" in k for k in kinds) == 1
+    assert b"<login>" in wire.bodies[0] and not any(b"<login>" in b for b in wire.bodies[1:])
+    assert kinds[1] == {"query"}                 # the party lookup, then the posts
+    assert_exactly_once(seeded, data)
+
+
+def test_a_failed_early_sign_in_is_not_tried_again_by_the_sync(seeded, data, wire_factory):
+    """A wrong password costs one failed sign-in per sync (Sage locks the user out after a few), not two."""
+    from intacct_harness.connector.secrets import Secret
+    wire, http = wire_factory()
+    report = connect(seeded, http=http, user_password=Secret("nope")).sync(data)
+    assert "Sign-in information is incorrect" in (report.error or "") and not report.posted
+    assert len(wire.bodies) == 1 and b"<login>" in wire.bodies[0]
+
+
+def test_a_sync_with_nothing_to_send_signs_in_nowhere(seeded, data, wire_factory):
+    wire, http = wire_factory()
+    conn = connect(seeded, http=http)
+    assert conn.sync(data).ok
+    sent = len(wire.bodies)
+    again = conn.sync(data)
+    assert again.ok and again.posted == 0 and len(wire.bodies) == sent
