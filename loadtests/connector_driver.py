@@ -7,8 +7,11 @@ Sage company through the simulator's admin API, and ``sync`` runs the connector'
 
 from __future__ import annotations
 
+import re
+import threading
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,6 +29,59 @@ class SyncResult:
     error: str | None
     requests: int
     retries: int
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One request as the connector saw it: when it left and when its answer was read (perf_counter seconds)."""
+
+    sent: float
+    answered: float
+    function: str      # the first function's element name (getAPISession, query, create_invoice, create, ...)
+    functions: int
+
+
+_FUNCTION = re.compile(rb'<function controlid="[^"]*"><(\w+)')
+
+
+@dataclass
+class Timeline(httpx.BaseTransport):
+    """An httpx transport that records every exchange of the connector (for the tier row's breakdown)."""
+
+    inner: httpx.BaseTransport = field(default_factory=httpx.HTTPTransport)
+    exchanges: list[Exchange] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        names = _FUNCTION.findall(request.content)
+        sent = time.perf_counter()
+        response = self.inner.handle_request(request)
+        response.read()
+        with self._lock:
+            self.exchanges.append(Exchange(sent, time.perf_counter(), names[0].decode() if names else "?",
+                                           len(names)))
+        return response
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def breakdown(exchanges: list[Exchange], start: float, end: float, slots: int) -> dict[str, float]:
+    """Where a sync's time went: before the first request, the fixed requests, posting, and the slots' use."""
+    ex = sorted(exchanges, key=lambda e: e.sent)
+    posts = [e for e in ex if e.function not in ("getAPISession", "query", "readByQuery")]
+    fixed = [e for e in ex if e not in posts]
+    busy = sum(e.answered - e.sent for e in ex)
+    return {
+        "first_request_s": ex[0].sent - start if ex else 0.0,
+        "fixed_requests": len(fixed),
+        "first_post_s": posts[0].sent - start if posts else 0.0,
+        "fixed_ms": 1000 * sum(e.answered - e.sent for e in fixed) / max(len(fixed), 1),
+        "post_ms": 1000 * sum(e.answered - e.sent for e in posts) / max(len(posts), 1),
+        "posts": len(posts),
+        "after_last_s": end - max((e.answered for e in ex), default=end),
+        "slots_busy": busy / (slots * (end - start)) if end > start else 0.0,
+    }
 
 
 def dataset(seed: int, loads: int, settlements: int, *, parties: int = 30, subsidiary: int | None = None) -> Any:
