@@ -138,6 +138,40 @@ def test_session_expires_and_timeout_slides(gateway):
     assert reply.errors()[0]["description2"].startswith("Invalid session ")
 
 
+def test_a_session_lasts_until_the_last_timeout_it_was_shown(gateway):
+    """Calls in quick succession (one stored write a second, see backend._SESSION_SLIDE) never shorten a session.
+
+    After five back-to-back calls the session still works one second before the timeout the last one
+    reported; that call slides it, so it works again one second before the new timeout (long after the
+    first), and is gone two seconds after the timeout of its last call.
+    """
+    from datetime import datetime
+
+    def shown(reply):
+        auth_block = reply.root.find("operation/authentication")
+        return (datetime.fromisoformat(auth_block.findtext("sessiontimestamp")),
+                datetime.fromisoformat(auth_block.findtext("sessiontimeout")))
+
+    auth = gateway.session()
+    for _ in range(5):
+        reply = gateway.call(SESSION, auth=auth)
+    stamp, timeout = shown(reply)
+    left = (timeout - stamp).total_seconds()
+    gateway.sim.admin.advance_clock(left - 1)
+    reply = gateway.call(SESSION, auth=auth)
+    assert reply.auth_status == "success"
+    _, slid = shown(reply)
+    assert (slid - timeout).total_seconds() >= left - 2
+    gateway.sim.admin.advance_clock(left - 1)
+    reply = gateway.call(SESSION, auth=auth)   # past the first timeout by a day: the slide was kept
+    assert reply.auth_status == "success"
+    stamp, last = shown(reply)
+    gateway.sim.admin.advance_clock((last - stamp).total_seconds() + 2)
+    reply = gateway.call(SESSION, auth=auth)
+    assert reply.auth_status == "failure"
+    assert reply.errors()[0]["description2"].startswith("Invalid session ")
+
+
 def test_expire_sessions_via_admin(gateway):
     auth = gateway.session()
     gateway.sim.admin.expire_sessions(gateway.sim.company_id)

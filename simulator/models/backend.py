@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 import random
 import sqlite3
 import threading
@@ -68,6 +69,10 @@ log = logging.getLogger(__name__)
 
 JOURNAL_LIMIT = 100_000        # entries kept; older ones are purged (create_app's JOURNAL_LIMIT)
 PURGE_EVERY_SECONDS = 60.0
+# _SESSION_SLIDE: each call slides a session's timeout to now + the session duration, and the response shows it in
+# whole seconds. The stored timeout is rewritten only once that whole-second value passes it, so a session
+# is never ended before the timeout a response reported, and a busy session costs one write a second, not
+# one per request. (The simulator's choice: Sage's own precision is not public.)
 
 FunctionImpl = Callable[[Ctx, etree._Element], Output]
 
@@ -290,7 +295,8 @@ class Backend:
                 auth=wire.AuthInfo("failure", login.userid if login else "", login.companyid if login else ""),
                 auth_errors=list(exc.errors))
         timeout = now + session.company.session_seconds
-        tx.put_session(session.session_id, session.company.id, session.user_id, session.entity, timeout)
+        if session.expires is None or session.expires < math.floor(timeout):  # see _SESSION_SLIDE
+            tx.put_session(session.session_id, session.company.id, session.user_id, session.entity, timeout)
         results = self._run_functions(tx, session, op, endpoint, now, inject)
         return wire.OperationOutcome(
             auth=wire.AuthInfo("success", session.user_id, session.company.id, session.entity, now_iso(now),

@@ -24,6 +24,7 @@ class Session:
     user: dict[str, Any]
     entity: str            # "" is the top level
     rights: dict[str, frozenset[str]]
+    expires: float | None = None   # the stored timeout of an existing session; None for a new sign-in
 
 
 @dataclass

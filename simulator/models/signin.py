@@ -48,7 +48,7 @@ def authenticate(tx: Tx, control: Control, op: Operation, now: float) -> Session
     found = tx.get_session(sid)
     if found is None or found[3] < now:
         raise InvalidSession(sid)
-    company_id, user_id, entity, _ = found
+    company_id, user_id, entity, expires = found
     doc = tx.get_company(company_id)
     if doc is None:
         raise InvalidSession(sid)
@@ -59,7 +59,7 @@ def authenticate(tx: Tx, control: Control, op: Operation, now: float) -> Session
         raise InvalidSession(sid)
     check_user(user_id, user)
     check_entity_access(company, user_id, user, entity)  # access the user has since lost
-    return Session(sid, company, user_id, user, entity, company.rights(user))
+    return Session(sid, company, user_id, user, entity, company.rights(user), expires)
 
 
 def _login(tx: Tx, control: Control, op: Operation) -> Session:
