@@ -23,10 +23,10 @@ import sqlite3
 import tempfile
 import threading
 import weakref
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from intacct_harness.simulator.models.definitions import CATALOGUE
 
@@ -133,6 +133,8 @@ TABLES = ("meta", "senders", "companies", "records", "record_tally", "field_tall
           "resultsets", "journal", "usage", "controlids")
 RAM_DIR = "/dev/shm"   # where a store without a state file lives (the system temp dir where there is none)
 MMAP_BYTES = 256 * 1024 * 1024
+SHARED_COMPANIES = 1024   # parsed company documents a process keeps (Tx.shared_company)
+T = TypeVar("T")
 
 
 @dataclass
@@ -204,6 +206,7 @@ class Store:
         self._file = path or os.path.join(self._temp_dir or "", "state.sqlite3")
         self._local = threading.local()
         self._holders: weakref.WeakSet[_Holder] = weakref.WeakSet()
+        self._shared: dict[tuple[Any, str], tuple[str, Any]] = {}   # Tx.shared_company, per process
         self.slots = Slots(path)
         weakref.finalize(self, _close_all, self._holders, self._temp_dir)
         conn = self._connection()
@@ -237,7 +240,7 @@ class Store:
         conn = self._connection()
         conn.execute("BEGIN IMMEDIATE")
         try:
-            tx = Tx(conn)
+            tx = Tx(conn, self._shared)
             yield tx
             tx.flush()
         except BaseException:
@@ -251,7 +254,7 @@ class Store:
         conn = self._connection()
         conn.execute("BEGIN")
         try:
-            yield Tx(conn)
+            yield Tx(conn, self._shared)
         finally:
             conn.execute("COMMIT")
 
@@ -259,7 +262,7 @@ class Store:
     def read_then_write(self) -> Iterator[ReadTx]:
         """A read request: its rules run on a snapshot; what it writes follows in one short write transaction."""
         with self.read() as snapshot:
-            tx = ReadTx(snapshot.conn)
+            tx = ReadTx(snapshot.conn, self._shared)
             yield tx
         if tx.pending:
             with self.transaction() as writer:
@@ -339,8 +342,9 @@ class Slots:
 class Tx:
     """The operations a request may do inside its transaction."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, shared: dict[tuple[Any, str], tuple[str, Any]] | None = None) -> None:
         self.conn = conn
+        self._shared = {} if shared is None else shared
         self._savepoints = 0
         # company -> [next RECORDNO, the value the counters row holds]: see next_recordno
         self._counters: dict[str, list[int]] = {}
@@ -401,6 +405,27 @@ class Tx:
     def get_company(self, company_id: str) -> dict[str, Any] | None:
         row = self.conn.execute("SELECT doc FROM companies WHERE id=?", (company_id,)).fetchone()
         return json.loads(row[0]) if row else None
+
+    def shared_company(self, company_id: str, build: Callable[[dict[str, Any]], T]) -> T | None:
+        """``build(document)`` of a company, kept per process for as long as its stored text is unchanged.
+
+        For readers only (a session's sign-in and admission ask twice a request): what ``build`` returns is
+        shared by every request of this process that reads the same text, so nobody may change it. The
+        text is read in this transaction each time, so a change by any process is seen at once; a caller
+        that changes the document reads its own copy with ``get_company``.
+        """
+        row = self.conn.execute("SELECT doc FROM companies WHERE id=?", (company_id,)).fetchone()
+        if row is None:
+            return None
+        key = (build, company_id)
+        hit = self._shared.get(key)
+        if hit is not None and hit[0] == row[0]:
+            return hit[1]
+        if len(self._shared) >= SHARED_COMPANIES:
+            self._shared.clear()
+        value = build(json.loads(row[0]))
+        self._shared[key] = (row[0], value)
+        return value
 
     def put_company(self, doc: dict[str, Any]) -> None:
         self.conn.execute("INSERT INTO companies(id, doc) VALUES(?, ?) "
@@ -705,8 +730,8 @@ class ReadTx(Tx):
     REFUSED = ("set_meta", "put_sender", "put_company", "next_recordno", "insert_record", "insert_records",
                "update_record", "delete_record", "expire_sessions", "purge", "remember_controlid")
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        super().__init__(conn)
+    def __init__(self, conn: sqlite3.Connection, shared: dict[tuple[Any, str], tuple[str, Any]] | None = None) -> None:
+        super().__init__(conn, shared)
         self.pending: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
 
     @contextmanager

@@ -5,6 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from intacct_harness.simulator.app import create_app
+from intacct_harness.simulator.testing import SimulatedCompany, company_credentials, standard_company, standard_seed
 from tests.wire import Gateway, fn, login_auth
 
 SESSION = fn("<getAPISession/>")
@@ -258,3 +260,25 @@ def test_endpoint_names_the_mount_prefix_the_client_reached(gateway):
         again = prefixed.call(SESSION, auth=f"<sessionid>{session}</sessionid>",
                               path=api.findtext("endpoint").removeprefix("https://api.intacct.test"))
         assert again.result().findtext("status") == "success"
+
+
+def test_a_change_made_by_another_process_reaches_open_sessions_at_once(tmp_path):
+    """Two app instances on one state file (two gunicorn workers): each keeps parsed company documents,
+    so a change through one must reach a session used through the other on its very next request."""
+    state = str(tmp_path / "state.sqlite3")
+    company = standard_company()
+    first = SimulatedCompany(create_app({"STATE_FILE": state, "SEED": standard_seed(company), "LATENCY": False}),
+                             company_credentials(company))
+    second = SimulatedCompany(create_app({"STATE_FILE": state, "LATENCY": False}), first.credentials)
+    gw = Gateway(first)
+    auth = gw.session()
+    read = fn("<readByQuery><object>VENDOR</object><fields>VENDORID</fields><query/><pagesize>1</pagesize>"
+              "</readByQuery>")
+    assert gw.call(read, auth=auth).status() == "success"            # the document is now kept by `first`
+    second.set_permission("Accounts Payable", [])                   # the role loses AP, through `second`
+    reply = gw.call(read, auth=auth)
+    assert reply.status() == "failure"
+    assert "PL04000005" in reply.errornos()
+    second.admin.change_user(first.company_id, first.credentials.user_id, status="inactive")
+    reply = gw.call(read, auth=auth)
+    assert reply.auth_status == "failure"

@@ -60,16 +60,15 @@ def plan(tx: Tx, request: Request, functions: bool = True) -> Plan:
     for op in request.operations:
         named = [(f.name, function_object(f.name, f.element)) for f in op.functions] if functions else []
         target = operation_target(tx, op)
-        doc = tx.get_company(target[0]) if target else None
-        if target is None or doc is None:
+        company = tx.shared_company(target[0], Company) if target else None
+        if target is None or company is None:
             out.targets.append(Target(None, None, named))
             continue
         out.targets.append(Target(target[0], target[1], named))
         admission = by_company.get(target[0])
         if admission is None:
-            company = Company(doc)
             admission = by_company[target[0]] = Admission(company.id, company.concurrency_limit,
-                                                          doc.get("latency") or {})
+                                                          company.doc.get("latency") or {})
             out.admissions.append(admission)
         admission.functions += len(op.functions)
     return out

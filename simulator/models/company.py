@@ -3,7 +3,8 @@
 Stored as one JSON document per company; this class is the typed view the rules read. A ``Company`` is
 built from the document as a request (or an admin call) read it, and its derived tables (entities,
 dimensions, custom fields, rights) are worked out once per instance: the write path asks for them once
-per line field. Build a new ``Company`` after changing the document.
+per line field. Build a new ``Company`` after changing the document. A session's requests share one
+instance per process while the stored document is unchanged (``Tx.shared_company``): nothing may change it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from intacct_harness.simulator.models.permissions import effective_rights
 class Company:
     doc: dict[str, Any]
     _custom: dict[str, frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
+    _rights: dict[int, tuple[dict[str, Any], dict[str, frozenset[str]]]] = field(
+        default_factory=dict, repr=False, compare=False)
 
     @property
     def id(self) -> str:
@@ -71,6 +74,13 @@ class Company:
         return None
 
     def rights(self, user: dict[str, Any]) -> dict[str, frozenset[str]]:
+        """The user's effective rights (``user`` is one of this document's users), worked out once per user."""
+        found = self._rights.get(id(user))
+        if found is None or found[0] is not user:
+            found = self._rights[id(user)] = (user, self._work_out_rights(user))
+        return found[1]
+
+    def _work_out_rights(self, user: dict[str, Any]) -> dict[str, frozenset[str]]:
         roles = self.doc.get("roles", {})
         perms = [{m: frozenset(v) for m, v in roles[name].items()} for name in user.get("roles", []) if name in roles]
         if user.get("permissions"):  # user-based permissions

@@ -49,10 +49,9 @@ def authenticate(tx: Tx, control: Control, op: Operation, now: float) -> Session
     if found is None or found[3] < now:
         raise InvalidSession(sid)
     company_id, user_id, entity, expires = found
-    doc = tx.get_company(company_id)
-    if doc is None:
+    company = tx.shared_company(company_id, Company)   # read-only here: a session changes nothing of it
+    if company is None:
         raise InvalidSession(sid)
-    company = Company(doc)
     check_company(company, control)
     user = company.user(user_id)
     if user is None:
