@@ -173,6 +173,10 @@ def test_redaction_and_summary_of_odd_bodies() -> None:
             b"</function></content></operation><x sessionid=\"zz\"/></request>")
     out = redact(body)
     assert b"s3cret" not in out and b"abc" not in out and b"zz" not in out
+    odd_case = redact(b"<request><PassWord>Upper1</PassWord><SESSIONID>Upper2</SESSIONID><y SessionId='Upper3'/>")
+    assert b"Upper1" not in odd_case and b"Upper2" not in odd_case and b"Upper3" not in odd_case
+    page = b"<response><data>" + b"<vendor><NAME>Pass word &lt;password&gt;</NAME></vendor>" * 3 + b"</data></response>"
+    assert redact(page) == page   # an escaped name is text, not a secret element: nothing to blank
     assert summarise(out, b"", 502) == {"company": None, "functions": "readByQuery", "status": "failure",
                                         "errornos": ""}
     assert summarise(b"", b"<response><status>aborted</status></response>", 200)["status"] == "aborted"
