@@ -131,3 +131,12 @@ def test_a_single_create_that_fails_leaves_nothing_behind(gw, failing):
     assert numbers[2] == numbers[0] + 2
     assert (len(gw.sim.records("APBILL")), len(gw.sim.records("VENDOR"))) == (counts[0] + 2, counts[1])
     assert sum(gw.sim.admin.usage(gw.sim.company_id).values()) == usage + 2
+
+
+def test_an_account_made_to_require_a_department_earlier_in_the_request_demands_it(gw):
+    reply = gw.call(fn(bill(), "before") + fn(
+        "<update><GLACCOUNT><ACCOUNTNO>5000</ACCOUNTNO><REQUIREDEPT>true</REQUIREDEPT></GLACCOUNT></update>", "u")
+        + fn(bill(), "after"))
+    assert [r.findtext("status") for r in reply.results()] == ["success", "success", "failure"]
+    assert "missing the Department dimension for the Account 5000" in reply.result(2).findtext(
+        "errormessage/error/description2")

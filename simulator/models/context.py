@@ -40,6 +40,9 @@ class Output:
     transactions: int = 0     # API transactions as Sage bills them (per record written, per query page)
 
 
+_UNKNOWN = object()   # not looked up yet (None: looked up, no such visible record)
+
+
 @dataclass
 class Ctx:
     tx: Tx
@@ -49,6 +52,8 @@ class Ctx:
     function: str = ""
     _visible_cache: dict[tuple[str, str], Record | None] = field(default_factory=dict)
     _stamp: str | None = None
+    # What a rule derived from a looked-up record, kept for the request beside that record (see writes.py)
+    derived: dict[Any, tuple[Any, Any]] = field(default_factory=dict)
     _site: str | None = None
 
     @property
@@ -81,10 +86,11 @@ class Ctx:
     def lookup(self, obj: ObjectDef, key: str) -> Record | None:
         """A visible record by business key (cached for the request; lines repeat the same values)."""
         ck = (obj.name, key)
-        if ck not in self._visible_cache:
+        rec = self._visible_cache.get(ck, _UNKNOWN)
+        if rec is _UNKNOWN:
             rec = self.tx.by_key(self.company_id, obj.name, key)
-            self._visible_cache[ck] = rec if rec is not None and self.visible(rec) else None
-        return self._visible_cache[ck]
+            rec = self._visible_cache[ck] = rec if rec is not None and self.visible(rec) else None
+        return rec  # type: ignore[return-value]
 
     def forget(self, obj: str, key: str) -> None:
         self._visible_cache.pop((obj, key), None)

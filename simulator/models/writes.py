@@ -137,7 +137,7 @@ def _custom_field_names(ctx: Ctx, obj: ObjectDef) -> set[str]:
 
 
 def _validate_reference(ctx: Ctx, target: str, value: str, doc_object: str) -> Record:
-    obj = ctx.company.object_def(target)
+    obj = OBJECTS.get(target) or ctx.company.object_def(target)
     assert obj is not None
     rec = ctx.lookup(obj, value)
     if rec is not None and rec.doc.get("STATUS", "active") == "active":
@@ -240,7 +240,6 @@ def validate_lines(ctx: Ctx, obj: ObjectDef, doc: dict[str, Any]) -> list[dict[s
     glaccount = OBJECTS["GLACCOUNT"]
     entities = ctx.company.entities
     dimensions = _line_dimensions(spec)
-    demands: dict[str, tuple[tuple[str, str], ...]] = {}   # account -> dimensions it requires on a line
     cleaned = []
     udds, known, checks, fast = ctx.company.user_dimensions, spec.fields, spec.checks, spec.write_checks
     location = spec.renamed.get("LOCATIONID", "LOCATIONID")
@@ -279,9 +278,12 @@ def validate_lines(ctx: Ctx, obj: ObjectDef, doc: dict[str, Any]) -> list[dict[s
             value = out[field]
             if isinstance(value, str) and value:
                 _validate_reference(ctx, target, value, obj.name)
-        required = demands.get(account)
-        if required is None:
-            required = demands[account] = _account_demands(acct.doc, spec)
+        known = ctx.derived.get(("demands", spec.item, account))
+        if known is not None and known[0] is acct:   # the same record the lookup gave: its flags as derived
+            required = known[1]
+        else:
+            required = _account_demands(acct.doc, spec)
+            ctx.derived[("demands", spec.item, account)] = (acct, required)
         for field, dim in required:
             if not out.get(field):
                 raise InvalidReference(
