@@ -148,17 +148,21 @@ class Backend:
         return time.time() + float(tx.get_meta("clock_offset", "0"))
 
     # -- the one entry point -------------------------------------------------------------------
-    def handle(self, request: Request, endpoint: str, latency: bool = True) -> Reply:
-        """A parsed request, top to bottom: retention, admission, faults, slots, the work, latency, faults after."""
+    def handle(self, request: Request, endpoint: str, latency: bool = True, arrived: float | None = None) -> Reply:
+        """A parsed request, top to bottom: retention, admission, faults, slots, the work, latency, faults after.
+
+        ``arrived`` (``time.perf_counter()``) is when the gateway got the request: the modelled latency counts
+        from then, so reading and parsing the body and admission are inside it, as on the real gateway.
+        """
         try:
-            return self._handle(request, endpoint, latency)
+            return self._handle(request, endpoint, latency, time.perf_counter() if arrived is None else arrived)
         except sqlite3.OperationalError as exc:  # locked past the store's wait: the gateway's answer, not a 500
             if "locked" not in str(exc) and "busy" not in str(exc):
                 raise
             log.warning("store busy: %s", exc)
             return gateway_error(StoreBusy())
 
-    def _handle(self, request: Request, endpoint: str, latency: bool) -> Reply:
+    def _handle(self, request: Request, endpoint: str, latency: bool, arrived: float) -> Reply:
         with self.store.read() as tx:
             now = self.now(tx)
             armed = self.faults.armed(tx)
@@ -182,11 +186,10 @@ class Backend:
                     self.record_throttle(a.company_id, request.control.controlid)
                     return gateway_error(RateLimited(a.company_id, a.limit))
                 taken.append((a.company_id, slot))
-            started = time.perf_counter()
             reply = self.process(request, endpoint, fault)
             if latency:
                 dice = {a.company_id: self.jitter(a.company_id, _seed(a.latency)) for a in planned.admissions}
-                left = admission.modelled_seconds(planned.admissions, dice) - (time.perf_counter() - started)
+                left = admission.modelled_seconds(planned.admissions, dice) - (time.perf_counter() - arrived)
                 if left > 0:  # the simulator's own work counts towards the modelled time
                     time.sleep(left)
         finally:

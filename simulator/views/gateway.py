@@ -6,6 +6,8 @@ plain reply (status, body, or "drop the connection"); nothing else happens here.
 
 from __future__ import annotations
 
+import time
+
 from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -19,6 +21,7 @@ bp = Blueprint("gateway", __name__)
 
 @bp.route(GATEWAY_PATH, methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
 def gateway() -> Response:
+    arrived = time.perf_counter()   # the modelled latency counts from here (Backend.handle)
     backend: Backend = current_app.extensions["intacct_sim"]
     if request.method != "POST":
         return _response(gateway_error(InvalidRequest(405, "The XML gateway accepts POST requests only.")))
@@ -33,7 +36,8 @@ def gateway() -> Response:
         parsed = parse_request(body)
     except IntacctError as exc:  # XL03000003: nothing ran
         return _response(gateway_error(exc))
-    return _response(backend.handle(parsed, _endpoint(request.environ), latency=bool(current_app.config["LATENCY"])))
+    return _response(backend.handle(parsed, _endpoint(request.environ), latency=bool(current_app.config["LATENCY"]),
+                                    arrived=arrived))
 
 
 _ENDPOINTS: dict[tuple[str, ...], str] = {}
