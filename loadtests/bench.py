@@ -430,7 +430,9 @@ def row_in_flight(seconds: float, in_flight: int, classes: str, function: str) -
         rows.append(Row(f"6. {in_flight} in flight, 300 ms model, {function}: {worker_class} x {shape}",
                         f"{_fmt(run.rate)} req/s (p50 {run.p(50):.0f} ms, p95 "
                         f"{run.p(95):.0f} ms{', other statuses ' + str(others) if others else ''}"
-                        f"{', errors ' + str(dict(run.errors)) if run.errors else ''})",
+                        f"{', errors ' + str(dict(run.errors)) if run.errors else ''}; cores busy: client "
+                        f"{run.cpu_share('client'):.2f}, server {run.cpu_share('server'):.2f}, machine "
+                        f"{run.cpu_share('machine'):.2f})",
                         f"ideal {_fmt(ideal)} req/s", ratio, f">= {SERVING_GOAL}x", ratio >= SERVING_GOAL))
     return rows
 

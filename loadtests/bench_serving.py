@@ -16,6 +16,7 @@ with 429 GW-0010 at once, not queued behind the two in flight.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import statistics
 import tempfile
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import psutil
 from lxml import etree
 
 from intacct_harness.simulator.demo import served
@@ -41,6 +43,11 @@ class Run:
     statuses: Counter[int] = field(default_factory=Counter)
     latencies: list[float] = field(default_factory=list)
     errors: Counter[str] = field(default_factory=Counter)
+    cpu: dict[str, float] = field(default_factory=dict)   # CPU seconds in the window: client, server, machine
+
+    def cpu_share(self, who: str) -> float:
+        """Cores ``who`` kept busy over the window (client, server, or machine: every process on the box)."""
+        return self.cpu.get(who, 0.0) / self.seconds if self.seconds else 0.0
 
     @property
     def rate(self) -> float:
@@ -50,6 +57,37 @@ class Run:
         if len(self.latencies) < 2:
             return float("nan")
         return statistics.quantiles(self.latencies, n=100)[int(q) - 1] * 1000
+
+
+class CpuMeter:
+    """CPU seconds of this process (the client), of its child processes (the served gunicorn master and workers)
+    and of the whole machine (/proc/stat, every agent's work included), between ``start`` and ``stop``."""
+
+    def __init__(self) -> None:
+        self.me = psutil.Process()
+        self.children: list[psutil.Process] = []
+        self.marks: dict[str, float] = {}
+
+    def _server(self) -> float:
+        total = 0.0
+        for proc in self.children:
+            with contextlib.suppress(psutil.Error):
+                t = proc.cpu_times()
+                total += t.user + t.system
+        return total
+
+    def _now(self) -> dict[str, float]:
+        mine = self.me.cpu_times()
+        machine = psutil.cpu_times()
+        return {"client": mine.user + mine.system, "server": self._server(),
+                "machine": machine.user + machine.nice + machine.system + machine.irq + machine.softirq}
+
+    def start(self) -> None:
+        self.children = self.me.children(recursive=True)
+        self.marks = self._now()
+
+    def stop(self) -> dict[str, float]:
+        return {k: v - self.marks[k] for k, v in self._now().items()}
 
 
 class Conn:
@@ -138,11 +176,14 @@ async def _drive(base: str, companies: int, per_company: int, seconds: float, wa
 
     tasks = [asyncio.create_task(user(n)) for n in range(companies * per_company)]
     await asyncio.sleep(warmup)
+    meter = CpuMeter()
+    meter.start()
     measuring = True
     t0 = time.perf_counter()
     await asyncio.sleep(seconds)
     measuring = False
     run.seconds = time.perf_counter() - t0
+    run.cpu = meter.stop()
     stop = True
     await asyncio.gather(*tasks, return_exceptions=True)
     return run
@@ -186,3 +227,87 @@ def over_limit(worker_class: str, workers: int = 1, threads: int = 8) -> Counter
         with served(Path(seed), workers=workers, extra=("--worker-class", worker_class, "--threads",
                                                         str(threads))) as base:
             return asyncio.run(go(base))
+
+
+@dataclass
+class Beside:
+    """Company B's sign-ins alone and while company A's heavy request runs, served over HTTP (ms)."""
+
+    alone: float = 0.0
+    during: list[float] = field(default_factory=list)
+    heavy_ms: list[float] = field(default_factory=list)
+    heavy_bytes: int = 0
+
+    @property
+    def worst(self) -> float:
+        return max(self.during) if self.during else float("nan")
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.during) if self.during else float("nan")
+
+
+async def _beside(base: str, heavy_body: bytes, repeats: int, connections: int, samples: int) -> Beside:
+    parts = urlsplit(base)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 80
+    sign_in = envelope('<function controlid="s"><getAPISession/></function>', login_auth("OTHER"))
+    conns = [Conn(host, port) for _ in range(connections)]   # kept alive; the workers' accepts share them out
+    await asyncio.gather(*(c.post(sign_in) for c in conns))  # all open at once, so both workers hold some
+    out = Beside(heavy_bytes=len(heavy_body))
+    n = 0
+
+    async def one() -> float:
+        nonlocal n
+        conn = conns[n % len(conns)]
+        n += 1
+        t0 = time.perf_counter()
+        status, data = await conn.post(sign_in)
+        if status != 200 or b"<sessionid>" not in data:
+            raise RuntimeError(f"sign-in failed: {status} {data[:300]!r}")
+        return (time.perf_counter() - t0) * 1000
+
+    alone = [await one() for _ in range(samples * connections)]
+    out.alone = statistics.median(alone)
+    heavy_conn = Conn(host, port)
+    done = False
+
+    async def heavy() -> None:
+        nonlocal done
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            status, data = await heavy_conn.post(heavy_body)
+            out.heavy_ms.append((time.perf_counter() - t0) * 1000)
+            if status != 200 or b"<status>success</status>" not in data:
+                raise RuntimeError(f"the heavy request failed: {status} {data[:300]!r}")
+        done = True
+
+    task = asyncio.create_task(heavy())
+    await asyncio.sleep(0.005)
+    while not done and not task.done():
+        out.during.append(await one())
+    await task
+    for c in [*conns, heavy_conn]:
+        await c.close()
+    return out
+
+
+def beside_heavy(worker_class: str = "gevent", workers: int = 2, heavy_records: int = 1000, heavy_kb: int = 372,
+                 repeats: int = 20, connections: int = 8, samples: int = 5) -> Beside:
+    """Company B signs in, one request at a time over ``connections`` kept-alive connections, while company A
+    posts the ~372 KB ``VENDTYPE IN (...)`` request (loadtests/bench_reads.py) ``repeats`` times in a row, to
+    ``intacct-sim serve`` (no latency model: the figures are the work and the waits)."""
+    from intacct_harness.simulator.store import Store
+    from intacct_harness.simulator.testing import standard_company, standard_seed
+    from loadtests.bench_reads import heavy_in_query, load_vendors
+
+    with tempfile.TemporaryDirectory(prefix="bench-beside-") as tmp:
+        seed = write_seed(os.path.join(tmp, "seed.yaml"), standard_seed(
+            *(standard_company(cid, concurrency_limit=64) for cid in ("HEAVY", "OTHER"))))
+        state = os.path.join(tmp, "state.sqlite3")
+        extra = ("--worker-class", worker_class, "--state", state)
+        with served(Path(seed), workers=workers, extra=extra) as base:
+            store = Store(state)   # the bulk records straight into the served state file
+            load_vendors(store, "HEAVY", heavy_records)
+            del store
+            return asyncio.run(_beside(base, envelope(heavy_in_query(heavy_kb), login_auth("HEAVY")), repeats,
+                                       connections, samples))

@@ -11,9 +11,12 @@ queue in the listen backlog instead of getting 429 at once.
   row 6, 500 in-flight 300 ms requests) it beat gthread with 2 x 256 threads by about 1.5x.
 - ``gthread``: ``threads`` OS threads per worker; what serve used before, and the fallback without gevent.
 
-The app is built before the fork and the store's lock is a plain ``threading.RLock`` made before gevent
-patches the worker, so it stays a real lock: no request yields while it holds a store transaction
-(SQLite calls and the rules never do), which keeps that safe.
+The app is built before the fork; the store makes its per-process state again in each worker
+(``Store._process``), after gevent has patched it: a connection per greenlet, writers queued on a
+gevent lock, and waits for another worker's write lock in Python sleeps that yield, never in SQLite's
+busy handler (which sleeps in C and would stall the worker's every request). A long read request
+pauses between its functions (``Tx.cooperate``), so another company's sign-in in the same worker
+waits at most one function, not the whole request.
 """
 
 from __future__ import annotations

@@ -20,8 +20,10 @@ import json
 import os
 import shutil
 import sqlite3
+import sys
 import tempfile
 import threading
+import time
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -160,6 +162,21 @@ class _Holder:
         self.pid = pid
 
 
+OPEN_TIMEOUT = 5.0        # SQLite's own wait while a connection opens (journal mode): once per connection
+SLICE_SECONDS = 0.002     # how long a read runs in a gevent worker before ``Tx.cooperate`` lets others in
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc)
+    return "locked" in text or "busy" in text
+
+
+def _gevent_patched() -> bool:
+    """Whether gevent has patched this process (a gunicorn gevent worker): ``time.sleep`` then yields."""
+    monkey = sys.modules.get("gevent.monkey")
+    return bool(monkey is not None and monkey.is_module_patched("time"))
+
+
 def _close_all(holders: weakref.WeakSet[_Holder], temp_dir: str | None) -> None:
     for holder in list(holders):
         holder.conn.close()
@@ -196,7 +213,15 @@ def _redo_field_indexes(conn: sqlite3.Connection) -> None:
 
 
 class Store:
-    """Owns the SQLite connections: one per thread (and per process, after a fork)."""
+    """Owns the SQLite connections: one per thread, or per greenlet in a gevent worker (and per process).
+
+    No SQLite call ever waits inside SQLite: the connections' busy timeout is 0, and a writer that finds
+    the write lock taken (by another worker process) waits in Python, in short sleeps, for at most
+    ``busy_timeout`` seconds. Under gevent ``time.sleep`` yields, so the worker's other requests run
+    meanwhile; SQLite's own busy handler sleeps in C and would stall every greenlet of the worker.
+    Within a process writers queue on one lock (``_gate``, a gevent lock in a gevent worker), so only
+    one of them polls.
+    """
 
     def __init__(self, path: str | None = None, busy_timeout: float = 30.0) -> None:
         self.path = path
@@ -204,12 +229,14 @@ class Store:
         self._temp_dir = None if path else tempfile.mkdtemp(
             prefix="intacct-sim-", dir=RAM_DIR if os.access(RAM_DIR, os.W_OK) else None)
         self._file = path or os.path.join(self._temp_dir or "", "state.sqlite3")
-        self._local = threading.local()
+        self._pid = -1
+        self._process()
         self._holders: weakref.WeakSet[_Holder] = weakref.WeakSet()
         self._shared: dict[tuple[Any, str], tuple[str, Any]] = {}   # Tx.shared_company, per process
         self.slots = Slots(path)
         weakref.finalize(self, _close_all, self._holders, self._temp_dir)
         conn = self._connection()
+        conn.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")   # set-up, once: SQLite may wait here
         columns = {row[1] for row in conn.execute("PRAGMA table_info(records)")}
         if columns and "docno" not in columns:  # a state file from before the column existed
             conn.execute("ALTER TABLE records ADD COLUMN docno TEXT")
@@ -221,32 +248,63 @@ class Store:
                          f"{STATUS_KEY.format(doc='doc')}, COUNT(*) FROM records GROUP BY 1, 2, 3, 4")
         if conn.execute("SELECT v FROM meta WHERE k = 'field_indexes'").fetchone() != (FIELD_SIGNATURE,):
             _redo_field_indexes(conn)
+        conn.execute("PRAGMA busy_timeout=0")
+
+    def _process(self) -> None:
+        """Per-process state, made again in a forked worker: after gevent patched it, ``threading.local`` is
+        per greenlet (a request that yields mid-transaction keeps its own connection) and the gate a gevent lock."""
+        if self._pid != os.getpid():
+            self._pid = os.getpid()
+            self._local = threading.local()
+            self._gate = threading.RLock()
+            self._cooperative = _gevent_patched()
 
     def _connection(self) -> sqlite3.Connection:
+        self._process()
         holder: _Holder | None = getattr(self._local, "holder", None)
-        if holder is None or holder.pid != os.getpid():  # a forked worker must not reuse its parent's
-            conn = sqlite3.connect(self._file, timeout=self.busy_timeout, isolation_level=None,
+        if holder is None or holder.pid != self._pid:  # a forked worker must not reuse its parent's
+            conn = sqlite3.connect(self._file, timeout=OPEN_TIMEOUT, isolation_level=None,
                                    check_same_thread=False)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=" + ("NORMAL" if self.path else "OFF"))
             conn.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
-            holder = self._local.holder = _Holder(conn, os.getpid())
+            conn.execute("PRAGMA busy_timeout=0")   # from here on, waits are in Python (``_begin_write``)
+            holder = self._local.holder = _Holder(conn, self._pid)
             self._holders.add(holder)
         return holder.conn
 
+    def _begin_write(self, conn: sqlite3.Connection, deadline: float) -> None:
+        """``BEGIN IMMEDIATE``, retried in sleeps of 0.5 ms growing to 5 ms while another process writes."""
+        delay = 0.0005
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc) or time.monotonic() + delay > deadline:
+                    raise
+            time.sleep(delay)   # gevent: the worker's other greenlets run meanwhile
+            delay = min(delay * 2, 0.005)
+
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
-        """One write transaction (``BEGIN IMMEDIATE``: writers queue, across processes, for the busy timeout)."""
+        """One write transaction (``BEGIN IMMEDIATE``): writers queue, across processes, for ``busy_timeout``."""
         conn = self._connection()
-        conn.execute("BEGIN IMMEDIATE")
+        deadline = time.monotonic() + self.busy_timeout
+        if not self._gate.acquire(timeout=self.busy_timeout):
+            raise sqlite3.OperationalError("database is locked (this process's writers)")
         try:
-            tx = Tx(conn, self._shared)
-            yield tx
-            tx.flush()
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+            self._begin_write(conn, deadline)
+            try:
+                tx = Tx(conn, self._shared)
+                yield tx
+                tx.flush()
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        finally:
+            self._gate.release()
 
     @contextmanager
     def read(self) -> Iterator[Tx]:
@@ -254,7 +312,7 @@ class Store:
         conn = self._connection()
         conn.execute("BEGIN")
         try:
-            yield Tx(conn, self._shared)
+            yield Tx(conn, self._shared, cooperative=self._cooperative)
         finally:
             conn.execute("COMMIT")
 
@@ -262,7 +320,7 @@ class Store:
     def read_then_write(self) -> Iterator[ReadTx]:
         """A read request: its rules run on a snapshot; what it writes follows in one short write transaction."""
         with self.read() as snapshot:
-            tx = ReadTx(snapshot.conn, self._shared)
+            tx = ReadTx(snapshot.conn, self._shared, cooperative=self._cooperative)
             yield tx
         if tx.pending:
             with self.transaction() as writer:
@@ -285,7 +343,8 @@ class Slots:
     """A company's concurrency slots; with a state file shared by its worker processes.
 
     Slot ``i`` of a company is a lock on one byte of ``<state file>-slots`` (``fcntl``), so a worker that
-    dies frees its slots with it, and taking one is no write transaction on the state file. Locks belong
+    dies frees its slots with it, and taking one is no write transaction on the state file. Locks are only
+    tried (``LOCK_NB``), never waited for, so no gevent worker blocks on one. Locks belong
     to a process, so the threads of one process also share a table of the slots they hold.
     """
 
@@ -342,12 +401,24 @@ class Slots:
 class Tx:
     """The operations a request may do inside its transaction."""
 
-    def __init__(self, conn: sqlite3.Connection, shared: dict[tuple[Any, str], tuple[str, Any]] | None = None) -> None:
+    def __init__(self, conn: sqlite3.Connection, shared: dict[tuple[Any, str], tuple[str, Any]] | None = None,
+                 cooperative: bool = False) -> None:
         self.conn = conn
         self._shared = {} if shared is None else shared
         self._savepoints = 0
         # company -> [next RECORDNO, the value the counters row holds]: see next_recordno
         self._counters: dict[str, list[int]] = {}
+        self._cooperative = cooperative   # a read snapshot in a gevent worker: it may pause
+        self._ran_since = time.perf_counter() if cooperative else 0.0
+
+    def cooperate(self) -> None:
+        """A pause between a long read request's functions: in a gevent worker, once the request has run for
+        ``SLICE_SECONDS``, the worker's other requests run first (gevent never preempts a greenlet). Only
+        read snapshots pause: a write transaction holds the state file's write lock, which every worker's
+        writers wait for, so it runs to its end."""
+        if self._cooperative and time.perf_counter() - self._ran_since >= SLICE_SECONDS:
+            time.sleep(0)   # patched: gevent.sleep(0), to the back of the run queue
+            self._ran_since = time.perf_counter()
 
     @contextmanager
     def savepoint(self, database: bool = True) -> Iterator[None]:
@@ -730,8 +801,9 @@ class ReadTx(Tx):
     REFUSED = ("set_meta", "put_sender", "put_company", "next_recordno", "insert_record", "insert_records",
                "update_record", "delete_record", "expire_sessions", "purge", "remember_controlid")
 
-    def __init__(self, conn: sqlite3.Connection, shared: dict[tuple[Any, str], tuple[str, Any]] | None = None) -> None:
-        super().__init__(conn, shared)
+    def __init__(self, conn: sqlite3.Connection, shared: dict[tuple[Any, str], tuple[str, Any]] | None = None,
+                 cooperative: bool = False) -> None:
+        super().__init__(conn, shared, cooperative)
         self.pending: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
 
     @contextmanager

@@ -76,3 +76,27 @@ def test_requests_over_the_limit_are_refused_not_queued(tmp_path):
     assert held == [200] * 10
     assert over == 429
 
+
+
+def test_a_writer_waits_out_another_process_holding_the_lock(intacct_sim_factory, tmp_path):
+    """SQLite's busy handler is off (it sleeps in C, stalling a gevent worker's every request); the store waits in
+    Python instead, so a write that meets another process's lock still succeeds once that lock goes."""
+    import sqlite3
+    import threading
+
+    from tests.wire import Gateway
+
+    state = tmp_path / "state.sqlite3"
+    sim = intacct_sim_factory(config={"STATE_FILE": str(state), "BUSY_TIMEOUT": 20})
+    gw = Gateway(sim)
+    holder = sqlite3.connect(state, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(0.3, lambda: holder.execute("ROLLBACK"))
+    release.start()
+    try:
+        reply = gw.call(fn("<create><CLASS><CLASSID>WAITED</CLASSID><NAME>after the lock</NAME></CLASS></create>"))
+    finally:
+        release.join()
+        holder.close()
+    assert reply.status() == "success"
+    assert [c["CLASSID"] for c in sim.records("CLASS")] == ["WAITED"]

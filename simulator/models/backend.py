@@ -324,6 +324,7 @@ class Backend:
                 result, output = self._run_one(ctx, fn.name, fn.controlid, fn.element, inject)
                 results.append(result)
                 outputs.append(output)
+                tx.cooperate()   # a long read lets the gevent worker's other requests in (simulator.store)
                 if result.status == "failure" and failed_at is None:
                     failed_at = i
 
