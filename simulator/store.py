@@ -164,6 +164,7 @@ class _Holder:
 
 OPEN_TIMEOUT = 5.0        # SQLite's own wait while a connection opens (journal mode): once per connection
 SLICE_SECONDS = 0.002     # how long a read runs in a gevent worker before ``Tx.cooperate`` lets others in
+PAUSE_SECONDS = 0.00001   # its pause: gevent.sleep(0) only runs greenlets already ready, without polling sockets
 
 
 def _is_busy(exc: sqlite3.OperationalError) -> bool:
@@ -417,7 +418,7 @@ class Tx:
         read snapshots pause: a write transaction holds the state file's write lock, which every worker's
         writers wait for, so it runs to its end."""
         if self._cooperative and time.perf_counter() - self._ran_since >= SLICE_SECONDS:
-            time.sleep(0)   # patched: gevent.sleep(0), to the back of the run queue
+            time.sleep(PAUSE_SECONDS)   # patched: gevent.sleep; > 0, so the hub polls the sockets first
             self._ran_since = time.perf_counter()
 
     @contextmanager
