@@ -80,6 +80,19 @@ CREATE TABLE IF NOT EXISTS controlids(sender TEXT NOT NULL, company TEXT NOT NUL
     ts REAL NOT NULL, PRIMARY KEY(sender, company, controlid));
 """
 
+# The setup's generation: a random token in ``meta`` that every change to the setup tables (meta, senders,
+# companies), by any connection or process and by any statement, replaces in the same transaction. A process keeps
+# what it read of the setup per generation (``SetupCache``); one read of this row per transaction validates it.
+GENERATION = "generation"
+_NEW_GENERATION = (f"INSERT INTO meta(k, v) VALUES('{GENERATION}', lower(hex(randomblob(8)))) "
+                   "ON CONFLICT(k) DO UPDATE SET v = excluded.v;")
+SCHEMA += "".join(
+    f"CREATE TRIGGER IF NOT EXISTS setup_{table}_{event.lower()} AFTER {event} ON {table} {when}"
+    f"BEGIN {_NEW_GENERATION} END;\n"
+    for table in ("meta", "senders", "companies") for event in ("INSERT", "UPDATE", "DELETE")
+    for when in [("" if table != "meta" else
+                  f"WHEN {'old' if event == 'DELETE' else 'new'}.k <> '{GENERATION}' ")])
+
 
 
 def field_value(name: str, doc: str = "doc") -> str:
@@ -135,7 +148,6 @@ TABLES = ("meta", "senders", "companies", "records", "record_tally", "field_tall
           "resultsets", "journal", "usage", "controlids")
 RAM_DIR = "/dev/shm"   # where a store without a state file lives (the system temp dir where there is none)
 MMAP_BYTES = 256 * 1024 * 1024
-SHARED_COMPANIES = 1024   # parsed company documents a process keeps (Tx.shared_company)
 T = TypeVar("T")
 
 
@@ -233,7 +245,6 @@ class Store:
         self._pid = -1
         self._process()
         self._holders: weakref.WeakSet[_Holder] = weakref.WeakSet()
-        self._shared: dict[tuple[Any, str], tuple[str, Any]] = {}   # Tx.shared_company, per process
         self.slots = Slots(path)
         weakref.finalize(self, _close_all, self._holders, self._temp_dir)
         conn = self._connection()
@@ -249,6 +260,9 @@ class Store:
                          f"{STATUS_KEY.format(doc='doc')}, COUNT(*) FROM records GROUP BY 1, 2, 3, 4")
         if conn.execute("SELECT v FROM meta WHERE k = 'field_indexes'").fetchone() != (FIELD_SIGNATURE,):
             _redo_field_indexes(conn)
+        if conn.execute(f"SELECT 1 FROM meta WHERE k = '{GENERATION}'").fetchone() is None:
+            conn.execute(_NEW_GENERATION)
+        self.setup = SetupCache()
         conn.execute("PRAGMA busy_timeout=0")
 
     def _process(self) -> None:
@@ -297,7 +311,7 @@ class Store:
         try:
             self._begin_write(conn, deadline)
             try:
-                tx = Tx(conn, self._shared)
+                tx = Tx(conn, self.setup)
                 yield tx
                 tx.flush()
             except BaseException:
@@ -313,7 +327,7 @@ class Store:
         conn = self._connection()
         conn.execute("BEGIN")
         try:
-            yield Tx(conn, self._shared, cooperative=self._cooperative)
+            yield Tx(conn, self.setup, cooperative=self._cooperative)
         finally:
             conn.execute("COMMIT")
 
@@ -321,7 +335,7 @@ class Store:
     def read_then_write(self) -> Iterator[ReadTx]:
         """A read request: its rules run on a snapshot; what it writes follows in one short write transaction."""
         with self.read() as snapshot:
-            tx = ReadTx(snapshot.conn, self._shared, cooperative=self._cooperative)
+            tx = ReadTx(snapshot.conn, self.setup, cooperative=self._cooperative)
             yield tx
         if tx.pending:
             with self.transaction() as writer:
@@ -331,6 +345,8 @@ class Store:
         with self.transaction() as tx:
             for table in TABLES:
                 tx.conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
+            tx._setup_changed()
+            tx.conn.execute(_NEW_GENERATION)   # never the generation of a setup from before the reset
 
     # -- the concurrency limit: slots outside the store's transactions --------------------------
     def acquire_slot(self, company: str, limit: int) -> int | None:
@@ -399,18 +415,78 @@ class Slots:
             return len(self._held.get(company, ())) if self._pid == os.getpid() else 0
 
 
+class Setup:
+    """What one generation of the setup tables holds, as far as a process has read it (see ``SetupCache``)."""
+
+    MAX_ENTRIES = 10_000   # unknown company or sender IDs are remembered too; a flood of them starts afresh
+
+    def __init__(self, generation: str) -> None:
+        self.generation = generation
+        self.memo: dict[Any, Any] = {}
+
+
+class SetupCache:
+    """A process's copy of the setup (meta, senders, companies) it has read, valid for one generation.
+
+    Every change to those tables gives them a new generation (triggers, ``GENERATION``), so a transaction that
+    reads the generation row and finds the cache's own may use what the cache holds: it is what that transaction
+    would read itself. Entries are only ever added from a transaction of the same generation.
+    """
+
+    def __init__(self) -> None:
+        self._current = Setup("")
+
+    def at(self, generation: str) -> Setup:
+        current = self._current
+        if current.generation != generation or len(current.memo) > Setup.MAX_ENTRIES:
+            current = self._current = Setup(generation)
+        return current
+
+
+_UNREAD: Any = object()
+
+
 class Tx:
     """The operations a request may do inside its transaction."""
 
-    def __init__(self, conn: sqlite3.Connection, shared: dict[tuple[Any, str], tuple[str, Any]] | None = None,
+    def __init__(self, conn: sqlite3.Connection, setup: SetupCache | None = None,
                  cooperative: bool = False) -> None:
         self.conn = conn
-        self._shared = {} if shared is None else shared
         self._savepoints = 0
         # company -> [next RECORDNO, the value the counters row holds]: see next_recordno
         self._counters: dict[str, list[int]] = {}
+        self._setup_cache = setup
+        self._setup: Setup | None = _UNREAD if setup is not None else None
+        self._sessions: dict[str, tuple[str, str, str, float] | None] = {}
         self._cooperative = cooperative   # a read snapshot in a gevent worker: it may pause
         self._ran_since = time.perf_counter() if cooperative else 0.0
+
+    # -- the setup, read once per generation and process ----------------------------------------
+    def _shared(self) -> Setup | None:
+        """The process's cache of the setup this transaction sees; None once the transaction changed the setup."""
+        setup = self._setup
+        if setup is _UNREAD:
+            row = self.conn.execute(f"SELECT v FROM meta WHERE k='{GENERATION}'").fetchone()
+            assert self._setup_cache is not None
+            setup = self._setup = self._setup_cache.at(row[0]) if row else None
+        return setup
+
+    def _setup_changed(self) -> None:
+        self._setup = None   # what this transaction reads from now on is its own, not the generation's
+
+    def memo(self, key: Any, build: Any) -> Any:
+        """``build()`` (which must read the setup through this transaction only), kept for the setup's generation.
+
+        What it returns is shared by every request of the process: it must never be changed.
+        """
+        setup = self._shared()
+        if setup is None:
+            return build()
+        try:
+            return setup.memo[key]
+        except KeyError:
+            value = setup.memo[key] = build()
+            return value
 
     def cooperate(self) -> None:
         """A pause between a long read request's functions: in a gevent worker, once the request has run for
@@ -432,6 +508,7 @@ class Tx:
                 yield
             except BaseException:
                 self._counters = counters
+                self._sessions.clear()
                 raise
             return
         self._savepoints += 1
@@ -443,6 +520,7 @@ class Tx:
             self.conn.execute(f"ROLLBACK TO {name}")
             self.conn.execute(f"RELEASE {name}")
             self._counters = counters   # the numbers drawn inside go back with the rows
+            self._sessions.clear()
             raise
         self.conn.execute(f"RELEASE {name}")
 
@@ -455,19 +533,22 @@ class Tx:
 
     # -- meta ------------------------------------------------------------------------------
     def get_meta(self, key: str, default: str = "") -> str:
-        row = self.conn.execute("SELECT v FROM meta WHERE k=?", (key,)).fetchone()
-        return row[0] if row else default
+        found = self.memo(("meta", key), lambda: self.conn.execute("SELECT v FROM meta WHERE k=?", (key,)).fetchone())
+        return found[0] if found else default
 
     def set_meta(self, key: str, value: str) -> None:
+        self._setup_changed()
         self.conn.execute("INSERT INTO meta(k, v) VALUES(?, ?) ON CONFLICT(k) DO UPDATE SET v=excluded.v",
                           (key, value))
 
     # -- senders and companies -------------------------------------------------------------
     def get_sender_secret(self, sender_id: str) -> str | None:
-        row = self.conn.execute("SELECT secret FROM senders WHERE id=?", (sender_id,)).fetchone()
-        return row[0] if row else None
+        found = self.memo(("sender", sender_id), lambda: self.conn.execute(
+            "SELECT secret FROM senders WHERE id=?", (sender_id,)).fetchone())
+        return found[0] if found else None
 
     def put_sender(self, sender_id: str, secret: str) -> None:
+        self._setup_changed()
         self.conn.execute("INSERT INTO senders(id, secret) VALUES(?, ?) "
                           "ON CONFLICT(id) DO UPDATE SET secret=excluded.secret", (sender_id, secret))
 
@@ -479,27 +560,19 @@ class Tx:
         return json.loads(row[0]) if row else None
 
     def shared_company(self, company_id: str, build: Callable[[dict[str, Any]], T]) -> T | None:
-        """``build(document)`` of a company, kept per process for as long as its stored text is unchanged.
+        """``build(document)`` of a company, kept per process for the setup's generation (``memo``).
 
-        For readers only (a session's sign-in and admission ask twice a request): what ``build`` returns is
-        shared by every request of this process that reads the same text, so nobody may change it. The
-        text is read in this transaction each time, so a change by any process is seen at once; a caller
-        that changes the document reads its own copy with ``get_company``.
+        For readers only (a session's sign-in and admission): what ``build`` returns is shared by every
+        request of this process at that generation, so nobody may change it; a caller that changes the
+        document reads its own copy with ``get_company``.
         """
-        row = self.conn.execute("SELECT doc FROM companies WHERE id=?", (company_id,)).fetchone()
-        if row is None:
-            return None
-        key = (build, company_id)
-        hit = self._shared.get(key)
-        if hit is not None and hit[0] == row[0]:
-            return hit[1]
-        if len(self._shared) >= SHARED_COMPANIES:
-            self._shared.clear()
-        value = build(json.loads(row[0]))
-        self._shared[key] = (row[0], value)
-        return value
+        def built() -> T | None:
+            doc = self.get_company(company_id)
+            return None if doc is None else build(doc)
+        return self.memo(("company", build, company_id), built)
 
     def put_company(self, doc: dict[str, Any]) -> None:
+        self._setup_changed()
         self.conn.execute("INSERT INTO companies(id, doc) VALUES(?, ?) "
                           "ON CONFLICT(id) DO UPDATE SET doc=excluded.doc", (doc["id"], json.dumps(doc)))
 
@@ -681,16 +754,25 @@ class Tx:
     def put_session(self, sid: str, company: str, user: str, entity: str, expires: float) -> None:
         self.conn.execute("INSERT OR REPLACE INTO sessions(id, company, user, entity, expires) VALUES(?,?,?,?,?)",
                           (sid, company, user, entity, expires))
+        self._sessions[sid] = (company, user, entity, expires)
 
     def get_session(self, sid: str) -> tuple[str, str, str, float] | None:
-        row = self.conn.execute("SELECT company, user, entity, expires FROM sessions WHERE id=?", (sid,)).fetchone()
-        return tuple(row) if row else None  # type: ignore[return-value]
+        """(company, user, entity, expires); read once per transaction (admission, sign-in and the console ask)."""
+        try:
+            return self._sessions[sid]
+        except KeyError:
+            row = self.conn.execute("SELECT company, user, entity, expires FROM sessions WHERE id=?",
+                                    (sid,)).fetchone()
+            found = self._sessions[sid] = tuple(row) if row else None  # type: ignore[assignment]
+            return found
 
     def touch_session(self, sid: str, expires: float) -> None:
+        self._sessions.pop(sid, None)
         self.conn.execute("UPDATE sessions SET expires=? WHERE id=?", (expires, sid))
 
     def expire_sessions(self, company: str | None, before: float | None = None) -> int:
         """Delete sessions (all of a company, or those past ``before``); returns how many."""
+        self._sessions.clear()
         if before is not None:
             cur = self.conn.execute("DELETE FROM sessions WHERE expires < ?", (before,))
         elif company is None:
@@ -719,6 +801,7 @@ class Tx:
 
     def purge(self, now: float, journal_limit: int) -> dict[str, int]:
         """Retention: expired sessions and result sets go, the journal keeps its newest ``journal_limit``."""
+        self._sessions.clear()
         sessions = self.conn.execute("DELETE FROM sessions WHERE expires < ?", (now,)).rowcount
         results = self.conn.execute("DELETE FROM resultsets WHERE expires < ?", (now,)).rowcount
         journal = self.conn.execute("DELETE FROM journal WHERE seq <= (SELECT MAX(seq) FROM journal) - ?",
@@ -802,9 +885,9 @@ class ReadTx(Tx):
     REFUSED = ("set_meta", "put_sender", "put_company", "next_recordno", "insert_record", "insert_records",
                "update_record", "delete_record", "expire_sessions", "purge", "remember_controlid")
 
-    def __init__(self, conn: sqlite3.Connection, shared: dict[tuple[Any, str], tuple[str, Any]] | None = None,
+    def __init__(self, conn: sqlite3.Connection, setup: SetupCache | None = None,
                  cooperative: bool = False) -> None:
-        super().__init__(conn, shared, cooperative)
+        super().__init__(conn, setup, cooperative)
         self.pending: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
 
     @contextmanager

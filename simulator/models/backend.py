@@ -1,10 +1,12 @@
 """The gateway's one entry point, top to bottom: admission, faults, concurrency slots, the work, latency.
 
-``Backend.handle`` takes a parsed request and returns a plain ``Reply``: who may run (admission and the
-company's concurrency limit, answered 429 at once when full), which fault strikes, then, in one store
-transaction, sign-in (``models/signin.py``, Sage's order: control, then authentication) and the
-functions one by one (each atomic; with ``transaction="true"`` the first failure rolls every one back),
-the journal and the usage count. ``simulator/wire/`` renders the outcome.
+``Backend.handle`` takes a parsed request and returns a plain ``Reply``. In one store transaction (a write
+transaction for a request with a write, a snapshot plus its journal's short write for one that only reads):
+who may run (admission and the company's concurrency limit, answered 429 at once when full), sign-in
+(``models/signin.py``, Sage's order: control, then authentication) and the functions one by one (each atomic;
+with ``transaction="true"`` the first failure rolls every one back), the journal and the usage count; then the
+latency model's padding. With fault rules armed or late posts pending, admission runs first on a snapshot, so a
+fault can replace the request before it runs. ``simulator/wire/`` renders the outcome.
 """
 
 from __future__ import annotations
@@ -70,9 +72,10 @@ log = logging.getLogger(__name__)
 JOURNAL_LIMIT = 100_000        # entries kept; older ones are purged (create_app's JOURNAL_LIMIT)
 PURGE_EVERY_SECONDS = 60.0
 # _SESSION_SLIDE: each call slides a session's timeout to now + the session duration, and the response shows it in
-# whole seconds. The stored timeout is rewritten only once that whole-second value passes it, so a session
-# is never ended before the timeout a response reported, and a busy session costs one write a second, not
-# one per request. (The simulator's choice: Sage's own precision is not public.)
+# whole seconds. The stored timeout is rewritten only once it is no longer within that second (the whole-second
+# value passed it, or a shorter session duration brought it forward), so a session ends in the second a response
+# reported, never before it, and a busy session costs one write a second, not one per request. (The simulator's
+# choice: Sage's own precision is not public.)
 
 FunctionImpl = Callable[[Ctx, etree._Element], Output]
 
@@ -163,6 +166,73 @@ class Backend:
             return gateway_error(StoreBusy())
 
     def _handle(self, request: Request, endpoint: str, latency: bool, arrived: float) -> Reply:
+        if not self._late.pending:
+            taken: list[tuple[str, int]] = []
+            try:
+                reply = self._admit_and_run(request, endpoint, latency, arrived, taken)
+            finally:
+                self._release(taken)
+            if reply is not None:
+                return reply
+        return self._handle_staged(request, endpoint, latency, arrived)
+
+    def _admit_and_run(self, request: Request, endpoint: str, latency: bool, arrived: float,
+                       taken: list[tuple[str, int]]) -> Reply | None:
+        """The usual request, in the one transaction that runs it: admission, the slots, the work, then latency.
+
+        A request with a write runs in one write transaction from its first read (admission reads the session
+        and company the sign-in then uses); one that only reads runs on a snapshot, its own writes following in
+        one short write transaction (``Store.read_then_write``). None: fault rules are armed, and the request
+        takes the staged way (``_handle_staged``), where a fault may replace it before it runs.
+        """
+        if _reads_only(request):
+            try:
+                with self.store.read_then_write() as tx:
+                    ran = self._admitted(tx, request, endpoint, taken)
+            except NeedsWrite:   # it must write more than its journal: again, as a writer, in the slots it holds
+                pass
+            else:
+                return self._after(ran, latency, arrived)
+        with self.store.transaction() as tx:
+            ran = self._admitted(tx, request, endpoint, taken)
+        return self._after(ran, latency, arrived)
+
+    def _admitted(self, tx: Tx, request: Request, endpoint: str, taken: list[tuple[str, int]]) -> _Ran | None:
+        if self.faults.armed(tx):
+            return None
+        now = self.now(tx)
+        planned = admission.plan(tx, request, functions=False)
+        if not taken:   # (a writer's second run holds the slots already)
+            for a in planned.admissions:
+                slot = self.store.acquire_slot(a.company_id, a.limit)
+                if slot is None:
+                    self._journal_throttle(tx, now, a.company_id, request.control.controlid)
+                    return _Ran(gateway_error(RateLimited(a.company_id, a.limit)), now, [])
+                taken.append((a.company_id, slot))
+        reply = self._recorded(tx, request, self._process(tx, request, endpoint, None), self.exchanges is not None)
+        return _Ran(reply, now, planned.admissions)
+
+    def _after(self, ran: _Ran | None, latency: bool, arrived: float) -> Reply | None:
+        """Once the transaction is over: retention when due, and the latency model's padding."""
+        if ran is None:
+            return None
+        self._purge_if_due(ran.now)
+        if latency:
+            self._pad(ran.admissions, arrived)
+        return ran.reply
+
+    def _pad(self, admissions: list[admission.Admission], arrived: float) -> None:
+        dice = {a.company_id: self.jitter(a.company_id, _seed(a.latency)) for a in admissions}
+        left = admission.modelled_seconds(admissions, dice) - (time.perf_counter() - arrived)
+        if left > 0:  # the simulator's own work counts towards the modelled time
+            time.sleep(left)
+
+    def _release(self, taken: list[tuple[str, int]]) -> None:
+        for company_id, slot in taken:
+            self.store.release_slot(company_id, slot)
+
+    def _handle_staged(self, request: Request, endpoint: str, latency: bool, arrived: float) -> Reply:
+        """With fault rules armed or late posts pending: admission on a snapshot, then faults, slots, the work."""
         with self.store.read() as tx:
             now = self.now(tx)
             armed = self.faults.armed(tx)
@@ -188,13 +258,9 @@ class Backend:
                 taken.append((a.company_id, slot))
             reply = self.process(request, endpoint, fault)
             if latency:
-                dice = {a.company_id: self.jitter(a.company_id, _seed(a.latency)) for a in planned.admissions}
-                left = admission.modelled_seconds(planned.admissions, dice) - (time.perf_counter() - arrived)
-                if left > 0:  # the simulator's own work counts towards the modelled time
-                    time.sleep(left)
+                self._pad(planned.admissions, arrived)
         finally:
-            for company_id, slot in taken:
-                self.store.release_slot(company_id, slot)
+            self._release(taken)
         return _fault_after(fault, reply)
 
     @staticmethod
@@ -220,8 +286,12 @@ class Backend:
 
     def record_throttle(self, company_id: str, controlid: str) -> None:
         with self.store.transaction() as tx:
-            tx.journal(ts=self.now(tx), company=company_id, function="(gateway)", controlid=controlid[:256],
-                       status="failure", errorno="GW-0010", message="concurrency limit", http_status=429)
+            self._journal_throttle(tx, self.now(tx), company_id, controlid)
+
+    @staticmethod
+    def _journal_throttle(tx: Tx, now: float, company_id: str, controlid: str) -> None:
+        tx.journal(ts=now, company=company_id, function="(gateway)", controlid=controlid[:256],
+                   status="failure", errorno="GW-0010", message="concurrency limit", http_status=429)
 
     # -- retention -------------------------------------------------------------------------
     def _purge_if_due(self, now: float) -> None:
@@ -298,13 +368,20 @@ class Backend:
                 auth=wire.AuthInfo("failure", login.userid if login else "", login.companyid if login else ""),
                 auth_errors=list(exc.errors))
         timeout = now + session.company.session_seconds
-        if session.expires is None or session.expires < math.floor(timeout):  # see _SESSION_SLIDE
-            tx.put_session(session.session_id, session.company.id, session.user_id, session.entity, timeout)
+        self._slide(tx, op, session, timeout)
         results = self._run_functions(tx, session, op, endpoint, now, inject)
         return wire.OperationOutcome(
             auth=wire.AuthInfo("success", session.user_id, session.company.id, session.entity, now_iso(now),
                                now_iso(timeout)),
             results=results)
+
+    @staticmethod
+    def _slide(tx: Tx, op: Operation, session: Session, timeout: float) -> None:
+        """Keep the session until ``timeout`` (see _SESSION_SLIDE); a new session is written in full."""
+        if session.expires is None:
+            tx.put_session(session.session_id, session.company.id, session.user_id, session.entity, timeout)
+        elif not math.floor(timeout) <= session.expires <= timeout:
+            tx.touch_session(session.session_id, timeout)
 
     def _run_functions(self, tx: Tx, session: Session, op: Operation, endpoint: str,
                        now: float, inject: _Injection | None = None) -> list[wire.Result]:
@@ -444,6 +521,13 @@ def _login_names(op: Operation) -> tuple[str, str]:
 def _seed(model: dict[str, float]) -> int | None:
     seed = model.get("seed")
     return None if seed is None else int(seed)
+
+
+@dataclass
+class _Ran:
+    reply: Reply
+    now: float
+    admissions: list[admission.Admission]   # the ones to pad to the latency model (none for a 429)
 
 
 @dataclass

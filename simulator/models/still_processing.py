@@ -51,6 +51,11 @@ class StillProcessing:
 
         threading.Thread(target=run, name="still-processing", daemon=True).start()
 
+    @property
+    def pending(self) -> bool:
+        """Any late post not landed yet (a request then takes the way that settles them first)."""
+        return bool(self._pending)
+
     def settle(self, companies: Iterable[str | None]) -> None:
         """Before a request of ``companies`` runs: land every late post of theirs that is already due."""
         if not self._pending:   # every request asks; almost always there is nothing pending
