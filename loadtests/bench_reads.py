@@ -4,7 +4,8 @@ script, and one company's heavy request beside another company's sign-in (issue 
     python -m loadtests.bench_reads [--sizes 1000,100000,1000000] [--samples 15] [--heavy-records 1000]
                                     [--heavy-kb 372]
 
-Rows (figures are printed, never asserted; ratios compare numbers measured in the same run):
+Rows (figures are printed, never asserted; ratios compare numbers measured in the same run, their samples
+taken in turns; R1 and R2 are CPU milliseconds of this single-threaded process, R3 wall time):
 
 - first page of 100 (no query, a filter on a field the definition indexes, a filter on STATUS, and one on a
   field without index) at each size, and the ratio largest / smallest (goal: within 2x; none for the field
@@ -91,30 +92,41 @@ def gateway(companies: dict[str, int], state_file: str | None = None) -> Iterato
 
 
 def read_by_query(client: Any, company: str, query: str, pagesize: int = 100, fields: str = "*") -> tuple[float, bytes]:
+    """(CPU ms, response) of one readByQuery. CPU time of this single-threaded process: the request's own
+    work, which other jobs on a shared machine do not stretch (wall time moved 2x between rounds of one run)."""
     body = envelope(f'<function controlid="q"><readByQuery><object>VENDOR</object><fields>{fields}</fields>'
                     f"<query>{query}</query><pagesize>{pagesize}</pagesize></readByQuery></function>",
                     login_auth(company))
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     resp = client.post(GATEWAY_PATH, data=body, content_type="application/xml")
-    ms = (time.perf_counter() - t0) * 1000
+    ms = (time.process_time() - t0) * 1000
     if b"<status>success</status>" not in resp.data or b"<result>" not in resp.data:
         raise RuntimeError(f"readByQuery failed: {resp.data[:600]!r}")
     return ms, resp.data
 
 
-def _median(fn: Any, samples: int) -> float:
-    fn()  # warm-up
-    return statistics.median(fn() for _ in range(samples))
+def _interleaved(subjects: dict[Any, Any], samples: int) -> dict[Any, float]:
+    """Median of ``samples`` calls of each subject, taken in turns (one call of each per round) after a
+    warm-up call of each, so a slower stretch of a shared machine falls on every subject alike."""
+    for fn in subjects.values():
+        fn()
+    taken: dict[Any, list[float]] = {k: [] for k in subjects}
+    for _ in range(samples):
+        for k, fn in subjects.items():
+            taken[k].append(fn())
+    return {k: statistics.median(v) for k, v in taken.items()}
 
 
 # --------------------------------------------------------------------------- rows
 def first_pages(sizes: list[int], samples: int) -> dict[str, dict[int, float]]:
-    """Median first-page ms per query and size."""
-    out: dict[str, dict[int, float]] = {q: {} for q in QUERIES}
-    for n in sizes:
-        with gateway({"GROW": n}) as client:
-            for label, query in QUERIES.items():
-                out[label][n] = _median(lambda q=query: read_by_query(client, "GROW", q)[0], samples)
+    """Median first-page CPU ms per query and size. Every size is its own app and store, all alive at once,
+    and each query's samples alternate between the sizes (the ratio compares figures of the same minutes)."""
+    out: dict[str, dict[int, float]] = {}
+    with contextlib.ExitStack() as stack:
+        clients = {n: stack.enter_context(gateway({"GROW": n})) for n in sizes}
+        for label, query in QUERIES.items():
+            out[label] = _interleaved({n: (lambda c=c, q=query: read_by_query(c, "GROW", q)[0])
+                                       for n, c in clients.items()}, samples)
     return out
 
 
@@ -124,7 +136,7 @@ def minimal_page(db_path: str, company: str, pagesize: int) -> float:
 
     conn = sqlite3.connect(db_path, isolation_level=None)
     try:
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         root = etree.Element("data")
         for (doc,) in conn.execute("SELECT doc FROM records WHERE company=? AND object='VENDOR' ORDER BY recordno "
                                    "LIMIT ?", (company, pagesize)):
@@ -132,7 +144,7 @@ def minimal_page(db_path: str, company: str, pagesize: int) -> float:
             for k, v in json.loads(doc).items():
                 etree.SubElement(el, k).text = v
         etree.tostring(root, encoding="UTF-8")
-        return (time.perf_counter() - t0) * 1000
+        return (time.process_time() - t0) * 1000
     finally:
         conn.close()
 
@@ -142,9 +154,9 @@ def big_page(records: int, samples: int, pagesize: int = 1000) -> tuple[float, f
     with tempfile.TemporaryDirectory(prefix="bench-reads-") as tmp:
         state = os.path.join(tmp, "state.sqlite3")
         with gateway({"PAGE": records}, state) as client:
-            sim = _median(lambda: read_by_query(client, "PAGE", "", pagesize)[0], samples)
-            base = _median(lambda: minimal_page(state, "PAGE", pagesize), samples)
-    return sim, base
+            got = _interleaved({"sim": lambda: read_by_query(client, "PAGE", "", pagesize)[0],
+                                "base": lambda: minimal_page(state, "PAGE", pagesize)}, samples)
+    return got["sim"], got["base"]
 
 
 def heavy_in_query(kb: int, values_per_function: int = 4000) -> str:
@@ -174,7 +186,7 @@ def sign_in_beside_heavy(heavy_records: int, kb: int, samples: int) -> tuple[flo
 
     with tempfile.TemporaryDirectory(prefix="bench-reads-") as tmp, \
             gateway({"HEAVY": heavy_records, "OTHER": 10}, os.path.join(tmp, "state.sqlite3")) as client:
-        alone = _median(lambda: sign_in(client), samples)
+        alone = _interleaved({"alone": lambda: sign_in(client)}, samples)["alone"]
         body = envelope(heavy_in_query(kb), login_auth("HEAVY"))
         heavy: dict[str, float] = {}
 
