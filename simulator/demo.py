@@ -12,7 +12,9 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,14 +32,25 @@ def free_port() -> int:
 
 
 @contextmanager
-def served(seed: Path = SEED, workers: int = 1, extra: tuple[str, ...] = ()) -> Iterator[str]:
-    """Run ``intacct-sim serve`` (plus ``extra`` options) in a subprocess until the block ends; yields the base URL."""
+def served(seed: Path = SEED, workers: int = 1, extra: tuple[str, ...] = (),
+           open_files: int | None = None) -> Iterator[str]:
+    """Run ``intacct-sim serve`` (plus ``extra`` options) in a subprocess until the block ends; yields the base URL.
+
+    ``open_files`` caps the server's file descriptors, as ``ulimit -n`` does (Linux's usual soft limit is 1,024,
+    macOS's 256). The server's output is read as it comes (its last lines are kept for the error message): a
+    server that logs more than a pipe holds would otherwise stop at its next write.
+    """
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "intacct_harness.simulator.cli", "serve", "--port", str(port),
-                             "--seed", str(seed), "--workers", str(workers), *extra],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    command = [sys.executable, "-m", "intacct_harness.simulator.cli", "serve", "--port", str(port),
+               "--seed", str(seed), "--workers", str(workers), *extra]
+    if open_files is not None:
+        command = ["/bin/sh", "-c", f'ulimit -n {int(open_files)} && exec "$0" "$@"', *command]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env={**os.environ, "PYTHONUNBUFFERED": "1"},
                             start_new_session=True)  # a terminal's Ctrl-C reaches the caller; the block ends it
+    tail: deque[str] = deque(maxlen=200)
+    reader = threading.Thread(target=_drain, args=(proc, tail), daemon=True)
+    reader.start()
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90   # a condition with a generous bound: a loaded machine starts slowly
@@ -48,12 +61,20 @@ def served(seed: Path = SEED, workers: int = 1, extra: tuple[str, ...] = ()) -> 
             except httpx.TransportError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"simulator did not start:\n{proc.stdout.read() if proc.stdout else ''}")
+                reader.join(timeout=2)
+                raise RuntimeError("simulator did not start:\n" + "".join(tail))
             time.sleep(0.1)
         yield base
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+        reader.join(timeout=2)
+
+
+def _drain(proc: subprocess.Popen[str], tail: deque[str]) -> None:
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        tail.append(line)
 
 
 def envelope(functions: str, auth: str) -> str:

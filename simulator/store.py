@@ -167,14 +167,16 @@ def _docno(rec: Record) -> str | None:
 
 
 class _Holder:
-    """A thread's connection; dropped (and the connection closed) when the thread ends."""
+    """One connection of the store's pool, with the process that opened it (a forked worker opens its own)."""
 
     def __init__(self, conn: sqlite3.Connection, pid: int) -> None:
         self.conn = conn
         self.pid = pid
+        self.traced = False
 
 
 OPEN_TIMEOUT = 5.0        # SQLite's own wait while a connection opens (journal mode): once per connection
+POOL_IDLE = 8             # idle connections a process keeps; more in use at once are closed when given back
 SLICE_SECONDS = 0.002     # how long a read runs in a gevent worker before ``Tx.cooperate`` lets others in
 PAUSE_SECONDS = 0.00001   # its pause: gevent.sleep(0) only runs greenlets already ready, without polling sockets
 
@@ -247,7 +249,8 @@ class Store:
         self._holders: weakref.WeakSet[_Holder] = weakref.WeakSet()
         self.slots = Slots(path)
         weakref.finalize(self, _close_all, self._holders, self._temp_dir)
-        conn = self._connection()
+        holder = self._take()
+        conn = holder.conn
         conn.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")   # set-up, once: SQLite may wait here
         columns = {row[1] for row in conn.execute("PRAGMA table_info(records)")}
         if columns and "docno" not in columns:  # a state file from before the column existed
@@ -264,29 +267,64 @@ class Store:
             conn.execute(_NEW_GENERATION)
         self.setup = SetupCache()
         conn.execute("PRAGMA busy_timeout=0")
+        self._give(holder)
 
     def _process(self) -> None:
-        """Per-process state, made again in a forked worker: after gevent patched it, ``threading.local`` is
-        per greenlet (a request that yields mid-transaction keeps its own connection) and the gate a gevent lock."""
+        """Per-process state, made again in a forked worker: the connection pool (a forked worker must not use
+        its parent's connections) and the writers' gate, a gevent lock once gevent has patched the process."""
         if self._pid != os.getpid():
             self._pid = os.getpid()
-            self._local = threading.local()
+            self._idle: list[_Holder] = []
+            self._trace: Callable[[str], object] | None = None
             self._gate = threading.RLock()
             self._cooperative = _gevent_patched()
 
-    def _connection(self) -> sqlite3.Connection:
+    def _take(self) -> _Holder:
+        """A connection for one transaction, from the pool: the one used last, whose page cache is the warmest.
+
+        A transaction holds its connection from BEGIN to COMMIT and gives it back, so a gevent worker with
+        500 requests in flight needs as many connections as transactions are open at once (the requests
+        paused mid-read, a few), not one per request: every connection re-reads the pages another one's
+        commit changed, so a connection per greenlet re-read the tables on nearly every request.
+        """
         self._process()
-        holder: _Holder | None = getattr(self._local, "holder", None)
-        if holder is None or holder.pid != self._pid:  # a forked worker must not reuse its parent's
-            conn = sqlite3.connect(self._file, timeout=OPEN_TIMEOUT, isolation_level=None,
-                                   check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=" + ("NORMAL" if self.path else "OFF"))
-            conn.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
-            conn.execute("PRAGMA busy_timeout=0")   # from here on, waits are in Python (``_begin_write``)
-            holder = self._local.holder = _Holder(conn, self._pid)
-            self._holders.add(holder)
-        return holder.conn
+        try:
+            holder = self._idle.pop()   # list.pop and append are atomic for threads and greenlets alike
+        except IndexError:
+            holder = self._open()
+        if self._trace is not None or holder.traced:
+            holder.conn.set_trace_callback(self._trace)
+            holder.traced = self._trace is not None
+        return holder
+
+    def _open(self) -> _Holder:
+        conn = sqlite3.connect(self._file, timeout=OPEN_TIMEOUT, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=" + ("NORMAL" if self.path else "OFF"))
+        conn.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
+        conn.execute("PRAGMA busy_timeout=0")   # from here on, waits are in Python (``_begin_write``)
+        holder = _Holder(conn, self._pid)
+        self._holders.add(holder)
+        return holder
+
+    @contextmanager
+    def traced(self, callback: Callable[[str], object]) -> Iterator[None]:
+        """Every SQL statement this process's transactions run while the block lasts, passed to ``callback``
+        (the tests read SQLite's own plans of a request's statements)."""
+        self._process()
+        self._trace = callback
+        try:
+            yield
+        finally:
+            self._trace = None
+
+    def _give(self, holder: _Holder) -> None:
+        """Back to the pool once its transaction ended; a connection of another process, or one too many, closed."""
+        if holder.pid == os.getpid() and not holder.conn.in_transaction and len(self._idle) < POOL_IDLE:
+            self._idle.append(holder)
+        else:
+            self._holders.discard(holder)
+            holder.conn.close()
 
     def _begin_write(self, conn: sqlite3.Connection, deadline: float) -> None:
         """``BEGIN IMMEDIATE``, retried in sleeps of 0.5 ms growing to 5 ms while another process writes."""
@@ -304,10 +342,12 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
         """One write transaction (``BEGIN IMMEDIATE``): writers queue, across processes, for ``busy_timeout``."""
-        conn = self._connection()
         deadline = time.monotonic() + self.busy_timeout
+        self._process()   # first: a forked worker's gate is its own
         if not self._gate.acquire(timeout=self.busy_timeout):
             raise sqlite3.OperationalError("database is locked (this process's writers)")
+        holder = self._take()
+        conn = holder.conn
         try:
             self._begin_write(conn, deadline)
             try:
@@ -319,17 +359,22 @@ class Store:
                 raise
             conn.execute("COMMIT")
         finally:
+            self._give(holder)
             self._gate.release()
 
     @contextmanager
     def read(self) -> Iterator[Tx]:
         """A read-only snapshot: it never waits for a writer, and no writer waits for it (WAL)."""
-        conn = self._connection()
-        conn.execute("BEGIN")
+        holder = self._take()
+        conn = holder.conn
         try:
-            yield Tx(conn, self.setup, cooperative=self._cooperative)
+            conn.execute("BEGIN")
+            try:
+                yield Tx(conn, self.setup, cooperative=self._cooperative)
+            finally:
+                conn.execute("COMMIT")
         finally:
-            conn.execute("COMMIT")
+            self._give(holder)
 
     @contextmanager
     def read_then_write(self) -> Iterator[ReadTx]:

@@ -32,15 +32,13 @@ def gw(intacct_sim_factory):
 
 def _plans(gw: Gateway, body: str) -> tuple[object, list[str]]:
     """The reply, and SQLite's plan of each statement on the records the request ran."""
-    conn = backend_of(gw.sim.app).store._connection()
+    store = backend_of(gw.sim.app).store
     statements: list[str] = []
-    conn.set_trace_callback(statements.append)
-    try:
+    with store.traced(statements.append):
         reply = gw.call(fn(body))
-    finally:
-        conn.set_trace_callback(None)
-    plans = [" | ".join(row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + s))
-             for s in statements if " FROM records " in s]
+    with store.read() as tx:
+        plans = [" | ".join(row[3] for row in tx.conn.execute("EXPLAIN QUERY PLAN " + s))
+                 for s in statements if " FROM records " in s]
     return reply, plans
 
 

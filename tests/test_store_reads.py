@@ -143,17 +143,17 @@ def test_custom_and_numeric_filters_are_evaluated_exactly(gw):
     assert found == ["V001", "V002", "V010"]
 
 
-def _trace(gw: Gateway) -> list[str]:
-    statements: list[str] = []
-    backend_of(gw.sim.app).store._connection().set_trace_callback(statements.append)
-    return statements
+def _traced(gw: Gateway, statements: list[str]):  # type: ignore[no-untyped-def]
+    """The SQL statements the store runs while the block lasts, appended to ``statements``."""
+    return backend_of(gw.sim.app).store.traced(statements.append)
 
 
 def test_a_write_request_is_one_write_transaction(gw):
     gw.call(fn("<getAPISession/>"))   # the first request of a minute also purges
-    statements = _trace(gw)
-    reply = gw.call(fn("<create><VENDOR><VENDORID>ONE</VENDORID><NAME>One</NAME></VENDOR></create>")
-                    + fn("<create><VENDOR><VENDORID>TWO</VENDORID><NAME>Two</NAME></VENDOR></create>", "f2"))
+    statements: list[str] = []
+    with _traced(gw, statements):
+        reply = gw.call(fn("<create><VENDOR><VENDORID>ONE</VENDORID><NAME>One</NAME></VENDOR></create>")
+                        + fn("<create><VENDOR><VENDORID>TWO</VENDORID><NAME>Two</NAME></VENDOR></create>", "f2"))
     assert [reply.status(0), reply.status(1)] == ["success", "success"]
     assert statements.count("BEGIN IMMEDIATE") == 1
     [exchange] = console_capture(gw.sim.app).exchanges(limit=1)     # ...and the console has it, from that one
@@ -163,8 +163,9 @@ def test_a_write_request_is_one_write_transaction(gw):
 
 def test_a_read_request_reads_outside_the_write_transaction(gw):
     gw.call(fn("<getAPISession/>"))
-    statements = _trace(gw)
-    assert gw.call(fn(rbq("VENDTYPE = 'LTL'", pagesize=5))).status() == "success"
+    statements: list[str] = []
+    with _traced(gw, statements):
+        assert gw.call(fn(rbq("VENDTYPE = 'LTL'", pagesize=5))).status() == "success"
     assert statements.count("BEGIN IMMEDIATE") == 1            # the journal, usage, session, result set, console
     assert console_capture(gw.sim.app).exchanges(limit=1)[0]["functions"] == "readByQuery"
     writing = statements[statements.index("BEGIN IMMEDIATE"):]
