@@ -5,6 +5,10 @@ the request.") and logs the traceback, because a real client must still get the 
 that retries, or a test that only checks the final state, would then pass on a simulator bug. ``BugWatch``
 listens to the simulator's log for the duration of a test and lets the fixture fail it at teardown, as
 pytest-httpx fails a test that left responses unused.
+
+A bug outside any function (the store, admission, rendering) escapes the view: Flask answers its HTML 500 and
+logs "Exception on <path> [POST]" on the app's logger. A connector retries a 500 as it retries any 5xx, so the
+watch catches that report too.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from types import TracebackType
 
 LOGGER = "intacct_harness.simulator"
 MARKER = "internal error in "   # how models/backend.py's InternalErrorLog starts each report
+APP_LOGGER = LOGGER + ".app"    # Flask's app.logger (``Flask(__name__)`` in simulator/app.py)
+UNHANDLED = "Exception on "     # how Flask's ``log_exception`` starts its report of an unhandled exception
 
 
 class BugWatch(logging.Handler):
@@ -24,7 +30,8 @@ class BugWatch(logging.Handler):
         self.reports: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        if isinstance(record.msg, str) and record.msg.startswith(MARKER):
+        if isinstance(record.msg, str) and (record.msg.startswith(MARKER) or (
+                record.name == APP_LOGGER and record.msg.startswith(UNHANDLED))):
             where = ""
             if record.exc_info and record.exc_info[2] is not None:
                 tb = record.exc_info[2]
@@ -51,6 +58,6 @@ class BugWatch(logging.Handler):
         listed = "\n".join(f"  - {r}" for r in self.reports[:10])
         more = f"\n  ... and {len(self.reports) - 10} more" if len(self.reports) > 10 else ""
         return (f"the simulator hit {len(self.reports)} internal error(s) during this test and answered them as "
-                f"DL02000001; that is a bug in intacct-harness's simulator, not in your code (tracebacks are in the "
-                f"captured log; report them):\n{listed}{more}\n"
+                f"DL02000001 (or, outside any function, HTTP 500); that is a bug in intacct-harness's simulator, "
+                f"not in your code (tracebacks are in the captured log; report them):\n{listed}{more}\n"
                 "A test that means to provoke one can opt out with @pytest.mark.intacct(allow_simulator_bugs=True).")

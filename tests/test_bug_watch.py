@@ -87,3 +87,24 @@ def test_typo():
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-q")
     result.stdout.fnmatch_lines(["*@pytest.mark.intacct takes keyword arguments*allow_simulator_bug*"])
     assert result.ret != 0
+
+
+@pytest.mark.intacct(allow_simulator_bugs=True)
+def test_a_bug_outside_any_function_is_caught_too() -> None:
+    """An exception that escapes the gateway's view (a store or admission bug) reaches the client as Flask's
+    HTML 500, which a connector retries; Flask's own report of it on the simulator's app logger is caught."""
+    from flask import Flask
+
+    from intacct_harness.simulator import app as simulator_app
+
+    app = Flask(simulator_app.__name__)   # the logger the simulator's create_app gets
+
+    @app.post("/ia/xml/xmlgw.phtml")
+    def gateway() -> str:
+        raise RuntimeError("cannot release un-acquired lock")
+
+    with BugWatch() as bugs:
+        assert app.test_client().post("/ia/xml/xmlgw.phtml", data=b"<request/>").status_code == 500
+    assert len(bugs.reports) == 1
+    assert bugs.reports[0].startswith("Exception on /ia/xml/xmlgw.phtml [POST] (RuntimeError at ")
+    assert "test_bug_watch.py" in (bugs.failure() or "")
