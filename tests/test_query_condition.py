@@ -520,3 +520,13 @@ def test_like_agrees_with_a_regex_reference(pattern: str, value: str) -> None:
 def test_index_key_matches_equality(a: str, b: str, ci: bool) -> None:
     equal = evaluate(Comparison("F", "=", b), {"F": a}, case_insensitive=ci)
     assert (index_key(a, case_insensitive=ci) == index_key(b, case_insensitive=ci)) == equal
+
+
+@given(st.one_of(st.text(max_size=30), st.from_regex(r"[+-]?[0-9]{0,4}(\.[0-9]{0,3})?", fullmatch=True),
+                 st.from_regex(r"[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}( [0-9]{1,2}:[0-9]{2}(:[0-9]{2})?)?", fullmatch=True)))
+def test_literal_kind_shortcut_for_text_agrees_with_parsing_the_value(value: str) -> None:
+    """literal_kind answers text without parsing when its first character cannot start a number or a date;
+    on any value it must give what trying a number, then a date, gives."""
+    from intacct_harness.simulator.query.condition import _typed, literal_kind
+
+    assert literal_kind(value) == _typed(value)[0]

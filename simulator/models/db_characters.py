@@ -31,6 +31,8 @@ def with_terms(pred: Predicate | None) -> Predicate | None:
         return replace(pred, items=tuple(with_terms(p) for p in pred.items))
     if isinstance(pred, Not):
         return replace(pred, item=with_terms(pred.item))
+    if isinstance(pred, Comparison | InList) and (pred.field.upper() not in CHARACTERS):
+        return pred   # (an IN list of 4,000 IDs is not walked for characters it cannot have)
     if isinstance(pred, Comparison) and pred.op in ("=", "<>"):
         return replace(pred, value=_term(pred.field, pred.value))
     if isinstance(pred, InList):

@@ -401,8 +401,16 @@ def _typed(value: str) -> tuple[int, Decimal | datetime | None]:
     return 3, None
 
 
+_NUMBER_OR_DATE_START = frozenset("0123456789+-.")   # the first characters _DECIMAL_RE and _DATE_RE allow
+
+
 def literal_kind(value: str) -> int:
-    """1 for a number, 2 for a date, 3 for plain text: how ``=`` and ordering will compare ``value``."""
+    """1 for a number, 2 for a date, 3 for plain text: how ``=`` and ordering will compare ``value``.
+
+    Text that cannot start a number or a date is answered without trying either: a 4,000-value ``IN`` list
+    of IDs was 1.6 us a value (40 % of compiling and running such a query)."""
+    if not value or value[0] not in _NUMBER_OR_DATE_START:
+        return 3
     return _typed(value)[0]
 
 
