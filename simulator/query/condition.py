@@ -9,7 +9,7 @@ SQL's three-valued logic so that ``NOT (X = 'a')`` does not suddenly match recor
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Hashable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -29,6 +29,7 @@ __all__ = [
     "Or",
     "Predicate",
     "QuerySyntaxError",
+    "all_text",
     "compare_values",
     "equality_lookup",
     "evaluate",
@@ -412,6 +413,14 @@ def literal_kind(value: str) -> int:
     if not value or value[0] not in _NUMBER_OR_DATE_START:
         return 3
     return _typed(value)[0]
+
+
+def all_text(values: Iterable[str]) -> bool:
+    """Whether every value is plain text (``literal_kind`` 3); one set of first characters for a long IN list."""
+    values = tuple(values)
+    if _NUMBER_OR_DATE_START.isdisjoint({v[:1] for v in values}):
+        return True
+    return all(literal_kind(v) == 3 for v in values)
 
 
 def compare_values(left: str, right: str, *, case_insensitive: bool = False) -> int:

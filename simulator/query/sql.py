@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from .condition import And, Comparison, InList, IsNull, Like, MatchAll, Not, Or, Predicate, literal_kind
+from .condition import And, Comparison, InList, IsNull, Like, MatchAll, Not, Or, Predicate, all_text, literal_kind
 
 __all__ = ["Sql", "to_sql", "glob_pattern"]
 
@@ -98,7 +98,7 @@ class _Compiler:
                 sql = Sql(f"{index.column} = ? AND {sql.where}", [index.transform(pred.value), pred.value])
             return sql
         if isinstance(pred, InList):
-            if any(literal_kind(v) != TEXT for v in pred.values):
+            if not all_text(pred.values):
                 return Sql(exact=False)
             values = json.dumps(list(pred.values))
             sql = Sql(f"{value} {'NOT ' if pred.negated else ''}IN (SELECT value FROM json_each(?))", [values])
