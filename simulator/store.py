@@ -181,6 +181,30 @@ SLICE_SECONDS = 0.002     # how long a read runs in a gevent worker before ``Tx.
 PAUSE_SECONDS = 0.00001   # its pause: gevent.sleep(0) only runs greenlets already ready, without polling sockets
 
 
+PROGRESS_STEPS = 20_000   # SQLite VM steps between calls of a read's progress handler (``_pauser``): ~0.1-0.5 ms
+
+
+def _pauser() -> Callable[[], int]:
+    """SQLite's progress handler for a read snapshot in a gevent worker: one long statement (a filter on a field
+    without index over a million records) pauses every ``SLICE_SECONDS`` as ``Tx.cooperate`` does between
+    functions, so the worker's other requests are not held for the whole statement.
+
+    The pause switches greenlets inside SQLite's callback (greenlet keeps the C stack, as psycopg2's gevent
+    wait callback relies on). Only read snapshots pause: the connection is this request's alone (the pool),
+    it holds no write lock, and the other greenlets' transactions use other connections.
+    """
+    mark = time.perf_counter()
+
+    def handler() -> int:
+        nonlocal mark
+        if time.perf_counter() - mark >= SLICE_SECONDS:
+            time.sleep(PAUSE_SECONDS)   # patched: gevent.sleep
+            mark = time.perf_counter()
+        return 0   # go on (non-zero would interrupt the statement)
+
+    return handler
+
+
 def _is_busy(exc: sqlite3.OperationalError) -> bool:
     text = str(exc)
     return "locked" in text or "busy" in text
@@ -367,6 +391,8 @@ class Store:
         """A read-only snapshot: it never waits for a writer, and no writer waits for it (WAL)."""
         holder = self._take()
         conn = holder.conn
+        if self._cooperative:
+            conn.set_progress_handler(_pauser(), PROGRESS_STEPS)
         try:
             conn.execute("BEGIN")
             try:
@@ -374,6 +400,8 @@ class Store:
             finally:
                 conn.execute("COMMIT")
         finally:
+            if self._cooperative:
+                conn.set_progress_handler(None, 0)
             self._give(holder)
 
     @contextmanager

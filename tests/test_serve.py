@@ -134,3 +134,49 @@ def test_one_gevent_worker_holds_300_requests_in_flight_within_512_open_files(tm
                                                                      if r.status_code != 200][:3]
     assert all(b"<sessionid>" in r.content for r in responses)
     assert elapsed < 60, elapsed   # in flight together: 1.5 s each, 225 s two at a time
+
+
+def test_a_long_read_statement_lets_the_workers_other_requests_in(tmp_path):
+    """One SQL statement can run for seconds (a filter on a field without index over a company's every record);
+    in a gevent worker, which switches requests only when one waits, it used to hold every other request of
+    the worker, every company's, until it ended. A read now pauses inside SQLite (its progress handler) every
+    few milliseconds: another company's sign-in sent while the scan runs is answered before the scan ends."""
+    import threading
+    import time
+
+    from intacct_harness.simulator.store import Store
+    from loadtests.bench_reads import load_vendors
+
+    seed = tmp_path / "seed.yaml"
+    seed.write_text(yaml.safe_dump(standard_seed(*(standard_company(c) for c in ("HEAVY", "OTHER")))))
+    state = tmp_path / "state.sqlite3"
+    scan = envelope(fn("<readByQuery><object>VENDOR</object><fields>RECORDNO</fields>"
+                       "<query>FORM1099TYPE = 'F7'</query><pagesize>10</pagesize></readByQuery>"),
+                    sender="AlvysMPP", sender_password="sim-sender-secret",
+                    auth=login_auth("alvys_ws", "HEAVY", "sim-user-secret"))
+    sign_in = envelope(fn("<getAPISession/>"), sender="AlvysMPP", sender_password="sim-sender-secret",
+                       auth=login_auth("alvys_ws", "OTHER", "sim-user-secret"))
+    done: dict[str, float] = {}
+    with served(seed, workers=1, extra=("--worker-class", "gevent", "--state", str(state))) as base:
+        load_vendors(Store(str(state)), "HEAVY", 150_000)
+        url = base + "/ia/xml/xmlgw.phtml"
+        with httpx.Client(timeout=60) as http:
+            assert b"<sessionid>" in http.post(url, content=sign_in).content   # both connections warm
+            t0 = time.monotonic()
+            assert b"totalcount=\"15000\"" in http.post(url, content=scan).content
+            alone = time.monotonic() - t0
+
+        def run_scan() -> None:
+            with httpx.Client(timeout=60) as http:
+                reply = http.post(url, content=scan).content
+            done["scan"] = time.monotonic()
+            assert b"totalcount=\"15000\"" in reply
+
+        thread = threading.Thread(target=run_scan)
+        thread.start()
+        time.sleep(alone / 4)   # the scan is under way
+        with httpx.Client(timeout=60) as http:
+            assert b"<sessionid>" in http.post(url, content=sign_in).content
+        done["sign-in"] = time.monotonic()
+        thread.join()
+    assert done["sign-in"] < done["scan"], (done, alone)
