@@ -432,7 +432,8 @@ def row_in_flight(seconds: float, in_flight: int, classes: str, function: str) -
                         f"{run.p(95):.0f} ms{', other statuses ' + str(others) if others else ''}"
                         f"{', errors ' + str(dict(run.errors)) if run.errors else ''}; cores busy: client "
                         f"{run.cpu_share('client'):.2f}, server {run.cpu_share('server'):.2f}, machine "
-                        f"{run.cpu_share('machine'):.2f})",
+                        f"{run.cpu_share('machine'):.2f}; server {run.peak_files:,} open files, "
+                        f"{run.peak_rss_mb:,.0f} MB)",
                         f"ideal {_fmt(ideal)} req/s", ratio, f">= {SERVING_GOAL}x", ratio >= SERVING_GOAL))
     return rows
 

@@ -44,6 +44,8 @@ class Run:
     latencies: list[float] = field(default_factory=list)
     errors: Counter[str] = field(default_factory=Counter)
     cpu: dict[str, float] = field(default_factory=dict)   # CPU seconds in the window: client, server, machine
+    peak_files: int = 0      # open file descriptors of the server's processes (sampled), master included
+    peak_rss_mb: float = 0.0  # their resident memory
 
     def cpu_share(self, who: str) -> float:
         """Cores ``who`` kept busy over the window (client, server, or machine: every process on the box)."""
@@ -88,6 +90,15 @@ class CpuMeter:
 
     def stop(self) -> dict[str, float]:
         return {k: v - self.marks[k] for k, v in self._now().items()}
+
+    def server_files_and_rss(self) -> tuple[int, float]:
+        """Open files and resident MB of the server's processes now (a worker holds a socket per request)."""
+        files, rss = 0, 0
+        for proc in self.children:
+            with contextlib.suppress(psutil.Error):
+                files += proc.num_fds()
+                rss += proc.memory_info().rss
+        return files, rss / 2**20
 
 
 class Conn:
@@ -180,7 +191,10 @@ async def _drive(base: str, companies: int, per_company: int, seconds: float, wa
     meter.start()
     measuring = True
     t0 = time.perf_counter()
-    await asyncio.sleep(seconds)
+    while (left := seconds - (time.perf_counter() - t0)) > 0:
+        files, rss = meter.server_files_and_rss()
+        run.peak_files, run.peak_rss_mb = max(run.peak_files, files), max(run.peak_rss_mb, rss)
+        await asyncio.sleep(min(0.5, left))
     measuring = False
     run.seconds = time.perf_counter() - t0
     run.cpu = meter.stop()
@@ -291,15 +305,22 @@ async def _beside(base: str, heavy_body: bytes, repeats: int, connections: int, 
     return out
 
 
+SCAN = ('<function controlid="scan"><readByQuery><object>VENDOR</object><fields>RECORDNO</fields>'
+        "<query>FORM1099TYPE = 'F7'</query><pagesize>100</pagesize></readByQuery></function>")
+
+
 def beside_heavy(worker_class: str = "gevent", workers: int = 2, heavy_records: int = 1000, heavy_kb: int = 372,
-                 repeats: int = 20, connections: int = 8, samples: int = 5) -> Beside:
+                 repeats: int = 20, connections: int = 8, samples: int = 5, heavy: str = "in") -> Beside:
     """Company B signs in, one request at a time over ``connections`` kept-alive connections, while company A
-    posts the ~372 KB ``VENDTYPE IN (...)`` request (loadtests/bench_reads.py) ``repeats`` times in a row, to
-    ``intacct-sim serve`` (no latency model: the figures are the work and the waits)."""
+    posts its heavy request ``repeats`` times in a row, to ``intacct-sim serve`` (no latency model: the
+    figures are the work and the waits). ``heavy="in"``: the ~372 KB ``FORM1099TYPE IN (...)`` request of
+    loadtests/bench_reads.py; ``"scan"``: one readByQuery on that field without index, a single SQL statement
+    over all ``heavy_records``."""
     from intacct_harness.simulator.store import Store
     from intacct_harness.simulator.testing import standard_company, standard_seed
     from loadtests.bench_reads import heavy_in_query, load_vendors
 
+    functions = {"in": lambda: heavy_in_query(heavy_kb), "scan": lambda: SCAN}[heavy]()
     with tempfile.TemporaryDirectory(prefix="bench-beside-") as tmp:
         seed = write_seed(os.path.join(tmp, "seed.yaml"), standard_seed(
             *(standard_company(cid, concurrency_limit=64) for cid in ("HEAVY", "OTHER"))))
@@ -309,5 +330,48 @@ def beside_heavy(worker_class: str = "gevent", workers: int = 2, heavy_records: 
             store = Store(state)   # the bulk records straight into the served state file
             load_vendors(store, "HEAVY", heavy_records)
             del store
-            return asyncio.run(_beside(base, envelope(heavy_in_query(heavy_kb), login_auth("HEAVY")), repeats,
-                                       connections, samples))
+            return asyncio.run(_beside(base, envelope(functions, login_auth("HEAVY")), repeats, connections,
+                                       samples))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The serving figures on their own (row 6 of ``make bench`` runs ``measure``)."""
+    import argparse
+
+    p = argparse.ArgumentParser(prog="python -m loadtests.bench_serving", description=__doc__.split("\n\n")[0])
+    sub = p.add_subparsers(dest="what", required=True)
+    fl = sub.add_parser("in-flight", help="latency-modelled requests in flight against the ideal rate")
+    fl.add_argument("--worker-class", choices=("gevent", "gthread"), default="gevent")
+    fl.add_argument("--workers", type=int, default=2)
+    fl.add_argument("--in-flight", type=int, default=500)
+    fl.add_argument("--seconds", type=float, default=10.0)
+    fl.add_argument("--function", choices=tuple(FUNCTIONS), default="getAPISession")
+    bs = sub.add_parser("beside", help="company B's sign-in while company A's heavy request runs")
+    bs.add_argument("--worker-class", choices=("gevent", "gthread"), default="gevent")
+    bs.add_argument("--workers", type=int, default=2)
+    bs.add_argument("--heavy", choices=("in", "scan"), default="in")
+    bs.add_argument("--records", type=int, default=None, help="company A's VENDORs (in: 1,000; scan: 200,000)")
+    bs.add_argument("--repeats", type=int, default=None, help="heavy requests in a row (in: 20; scan: 5)")
+    bs.add_argument("--runs", type=int, default=3, help="separate servers, one after the other")
+    args = p.parse_args(argv)
+    if args.what == "in-flight":
+        run, ideal = measure(args.worker_class, args.workers, args.in_flight, args.seconds, function=args.function)
+        print(f"{args.in_flight} in flight, {args.function}, {args.worker_class} x {args.workers}: "
+              f"{run.rate:,.0f} req/s vs ideal {ideal:,.0f} ({run.rate / ideal:.2f}x), p50 {run.p(50):.0f} ms, "
+              f"p95 {run.p(95):.0f} ms; cores: client {run.cpu_share('client'):.2f}, server "
+              f"{run.cpu_share('server'):.2f}, machine {run.cpu_share('machine'):.2f}; server {run.peak_files:,} "
+              f"open files, {run.peak_rss_mb:,.0f} MB; statuses {dict(run.statuses)}", flush=True)
+        return 0
+    records = args.records or (200_000 if args.heavy == "scan" else 1000)
+    repeats = args.repeats or (5 if args.heavy == "scan" else 20)
+    for n in range(args.runs):
+        b = beside_heavy(args.worker_class, args.workers, records, repeats=repeats, heavy=args.heavy)
+        print(f"run {n + 1}: {args.heavy} over {records:,} records ({len(b.heavy_ms)} x {min(b.heavy_ms):.0f}-"
+              f"{max(b.heavy_ms):.0f} ms), {args.worker_class} x {args.workers}: B's sign-in alone "
+              f"{b.alone:.2f} ms, during p50 {b.median:.2f} ms, worst {b.worst:.2f} ms ({b.worst / b.alone:.1f}x),"
+              f" {len(b.during)} sign-ins", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
