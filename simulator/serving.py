@@ -12,11 +12,11 @@ queue in the listen backlog instead of getting 429 at once.
 - ``gthread``: ``threads`` OS threads per worker; what serve used before, and the fallback without gevent.
 
 The app is built before the fork; the store makes its per-process state again in each worker
-(``Store._process``), after gevent has patched it: a connection per greenlet, writers queued on a
-gevent lock, and waits for another worker's write lock in Python sleeps that yield, never in SQLite's
-busy handler (which sleeps in C and would stall the worker's every request). A long read request
-pauses between its functions (``Tx.cooperate``), so another company's sign-in in the same worker
-waits at most one function, not the whole request.
+(``Store._process``), after gevent has patched it: a pool of connections lent per transaction, writers
+queued on a gevent lock, and waits for another worker's write lock in Python sleeps that yield, never in
+SQLite's busy handler (which sleeps in C and would stall the worker's every request). A long read request
+pauses between its functions (``Tx.cooperate``) and inside a long SQL statement (SQLite's progress
+handler), so another company's sign-in in the same worker waits a few milliseconds, not the whole request.
 """
 
 from __future__ import annotations

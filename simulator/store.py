@@ -252,7 +252,7 @@ def _redo_field_indexes(conn: sqlite3.Connection) -> None:
 
 
 class Store:
-    """Owns the SQLite connections: one per thread, or per greenlet in a gevent worker (and per process).
+    """Owns the SQLite connections: a pool per process, each connection lent to one transaction at a time.
 
     No SQLite call ever waits inside SQLite: the connections' busy timeout is 0, and a writer that finds
     the write lock taken (by another worker process) waits in Python, in short sleeps, for at most
@@ -308,8 +308,8 @@ class Store:
 
         A transaction holds its connection from BEGIN to COMMIT and gives it back, so a gevent worker with
         500 requests in flight needs as many connections as transactions are open at once (the requests
-        paused mid-read, a few), not one per request: every connection re-reads the pages another one's
-        commit changed, so a connection per greenlet re-read the tables on nearly every request.
+        paused mid-read, a few), not one per request: a connection is three open files and its own page
+        cache, and one per greenlet ran a worker out of files under a 1,024-file limit.
         """
         self._process()
         try:
