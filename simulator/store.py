@@ -179,8 +179,6 @@ OPEN_TIMEOUT = 5.0        # SQLite's own wait while a connection opens (journal 
 POOL_IDLE = 8             # idle connections a process keeps; more in use at once are closed when given back
 SLICE_SECONDS = 0.002     # how long a read runs in a gevent worker before ``Tx.cooperate`` lets others in
 PAUSE_SECONDS = 0.00001   # its pause: gevent.sleep(0) only runs greenlets already ready, without polling sockets
-
-
 PROGRESS_STEPS = 20_000   # SQLite VM steps between calls of a read's progress handler (``_pauser``): ~0.1-0.5 ms
 
 
@@ -370,7 +368,11 @@ class Store:
         self._process()   # first: a forked worker's gate is its own
         if not self._gate.acquire(timeout=self.busy_timeout):
             raise sqlite3.OperationalError("database is locked (this process's writers)")
-        holder = self._take()
+        try:
+            holder = self._take()
+        except BaseException:   # no connection (out of files): the gate is not kept
+            self._gate.release()
+            raise
         conn = holder.conn
         try:
             self._begin_write(conn, deadline)
