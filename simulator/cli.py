@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import sqlite3
+import sys
 from contextlib import ExitStack
 from typing import Any
 
@@ -51,7 +52,7 @@ def admin_token(token_file: str | None, environ: dict[str, str] | None = None) -
 def _serve(args: argparse.Namespace) -> int:
     from intacct_harness.simulator.app import create_app, seed_store
     from intacct_harness.simulator.models.setup import SeedError
-    from intacct_harness.simulator.serving import default_worker_class, run_gunicorn
+    from intacct_harness.simulator.serving import default_worker_class, raise_open_files, run_gunicorn
     from intacct_harness.simulator.store import Store
 
     if args.admin_token is not None:
@@ -91,6 +92,9 @@ def _serve(args: argparse.Namespace) -> int:
         app = create_app(config)
 
         worker_class = args.worker_class or default_worker_class()
+        warning = raise_open_files(args.connections if worker_class == "gevent" else args.threads)
+        if warning:
+            print(f"{PROG}: warning: {warning}", file=sys.stderr, flush=True)
         print(f"{PROG}: gateway at http://{args.host}:{args.port}/ia/xml/xmlgw.phtml "
               f"({args.workers} {worker_class} worker(s), state {state})", flush=True)
         run_gunicorn(app, host=args.host, port=args.port, workers=args.workers, threads=args.threads,

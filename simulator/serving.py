@@ -28,6 +28,37 @@ WORKER_CLASSES = ("gevent", "gthread")
 DEFAULT_CONNECTIONS = 1000   # greenlets per gevent worker: in-flight requests it accepts at once
 
 
+FILES_BESIDE_REQUESTS = 128   # a worker's own open files: the interpreter, logs, the store's pool (3 a connection)
+
+
+def raise_open_files(in_flight: int) -> str | None:
+    """Raise this process's soft limit of open files, which the workers inherit, to what ``in_flight`` requests
+    per worker need (a socket each, plus ``FILES_BESIDE_REQUESTS``), as far as the hard limit allows.
+
+    Linux's usual soft limit is 1,024 and macOS's 256, below the 1,000 requests a gevent worker accepts by
+    default; past it, the worker's accepts fail and its clients see refused connections. Returns a warning for
+    the person starting the server when the hard limit is lower still, else None.
+    """
+    try:
+        import resource
+    except ImportError:   # not a POSIX system: nothing to raise
+        return None
+    need = in_flight + FILES_BESIDE_REQUESTS
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < need:
+        wanted = need if hard == resource.RLIM_INFINITY else min(need, hard)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+            soft = wanted
+        except (ValueError, OSError):   # a system cap below the hard limit (macOS's kern.maxfilesperproc)
+            pass
+    if soft != resource.RLIM_INFINITY and soft < need:
+        return (f"this process may open {soft} files (ulimit -n, hard limit), so a worker holds about "
+                f"{max(soft - FILES_BESIDE_REQUESTS, 0)} requests in flight, not {in_flight}; raise the hard limit "
+                f"(ulimit -Hn {need}) or lower --connections / --threads")
+    return None
+
+
 def default_worker_class() -> str:
     """gevent when it is installed (the ``serve`` extra, or Locust's dependency), else gthread."""
     return "gevent" if importlib.util.find_spec("gevent") is not None else "gthread"

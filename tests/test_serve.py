@@ -181,3 +181,30 @@ def test_a_long_read_statement_lets_the_workers_other_requests_in(tmp_path):
         thread.join()
     assert b"totalcount=\"15000\"" in replies["scan"] and b"<sessionid>" in replies["sign-in"]
     assert done["sign-in"] < done["scan"], (done, alone)
+
+
+def _limits_after_raise(shell_limits: str, in_flight: int) -> tuple[str, int, int]:
+    """``raise_open_files(in_flight)`` in a fresh interpreter started under ``shell_limits`` (ulimit options):
+    (its warning, the soft and hard limits after)."""
+    import subprocess
+    import sys
+
+    code = ("import resource; from intacct_harness.simulator.serving import raise_open_files as r; "
+            f"print(r({in_flight})); print(*resource.getrlimit(resource.RLIMIT_NOFILE))")
+    out = subprocess.run(["/bin/sh", "-c", f'{shell_limits} && exec "$0" -c "$1"', sys.executable, code],
+                         capture_output=True, text=True, timeout=60, check=True).stdout.splitlines()
+    soft, hard = (int(x) for x in out[1].split())
+    return out[0], soft, hard
+
+
+def test_serve_raises_a_low_soft_limit_of_open_files_to_what_its_connections_need():
+    """macOS's soft limit is 256 files, Linux's 1,024, below a gevent worker's 1,000 requests in flight: serve
+    raises it (up to the hard limit) before the workers start, so they inherit it."""
+    warning, soft, hard = _limits_after_raise("ulimit -Sn 256 && ulimit -Hn 4096", 1000)
+    assert (warning, soft, hard) == ("None", 1128, 4096)
+
+
+def test_serve_warns_when_the_hard_limit_of_open_files_is_below_its_connections():
+    warning, soft, hard = _limits_after_raise("ulimit -n 512", 1000)
+    assert (soft, hard) == (512, 512)
+    assert "holds about 384 requests in flight, not 1000" in warning and "ulimit -Hn 1128" in warning
