@@ -36,7 +36,7 @@ def raise_open_files(in_flight: int) -> str | None:
     per worker need (a socket each, plus ``FILES_BESIDE_REQUESTS``), as far as the hard limit allows.
 
     Linux's usual soft limit is 1,024 and macOS's 256, below the 1,000 requests a gevent worker accepts by
-    default; past it, the worker's accepts fail and its clients see refused connections. Returns a warning for
+    default; past it, the worker cannot accept another connection (or its store open a file). Returns a warning for
     the person starting the server when the hard limit is lower still, else None.
     """
     try:
