@@ -179,28 +179,28 @@ OPEN_TIMEOUT = 5.0        # SQLite's own wait while a connection opens (journal 
 POOL_IDLE = 8             # idle connections a process keeps; more in use at once are closed when given back
 SLICE_SECONDS = 0.002     # how long a read runs in a gevent worker before ``Tx.cooperate`` lets others in
 PAUSE_SECONDS = 0.00001   # its pause: gevent.sleep(0) only runs greenlets already ready, without polling sockets
-PROGRESS_STEPS = 20_000   # SQLite VM steps between calls of a read's progress handler (``_pauser``): ~0.1-0.5 ms
+PROGRESS_STEPS = 20_000   # SQLite VM steps between calls of a read's progress handler (``Slices.pause``)
 
 
-def _pauser() -> Callable[[], int]:
-    """SQLite's progress handler for a read snapshot in a gevent worker: one long statement (a filter on a field
-    without index over a million records) pauses every ``SLICE_SECONDS`` as ``Tx.cooperate`` does between
-    functions, so the worker's other requests are not held for the whole statement.
+class Slices:
+    """One read snapshot's clock in a gevent worker, which never preempts a greenlet: ``pause`` lets the worker's
+    other requests run once the read has run ``SLICE_SECONDS`` since it began or last paused.
 
-    The pause switches greenlets inside SQLite's callback (greenlet keeps the C stack, as psycopg2's gevent
-    wait callback relies on). Only read snapshots pause: the connection is this request's alone (the pool),
-    it holds no write lock, and the other greenlets' transactions use other connections.
+    A read pauses between its functions (``Tx.cooperate``) and inside one long SQL statement (a filter on a field
+    without index over a million records), as SQLite's progress handler: one clock for both. The pause inside
+    SQLite switches greenlets in its callback (greenlet keeps the C stack, as psycopg2's gevent wait callback
+    relies on). Only reads pause: the connection is this request's alone (the pool), it holds no write lock,
+    and the other greenlets' transactions use other connections.
     """
-    mark = time.perf_counter()
 
-    def handler() -> int:
-        nonlocal mark
-        if time.perf_counter() - mark >= SLICE_SECONDS:
-            time.sleep(PAUSE_SECONDS)   # patched: gevent.sleep
-            mark = time.perf_counter()
-        return 0   # go on (non-zero would interrupt the statement)
+    def __init__(self) -> None:
+        self.mark = time.perf_counter()
 
-    return handler
+    def pause(self) -> int:
+        if time.perf_counter() - self.mark >= SLICE_SECONDS:
+            time.sleep(PAUSE_SECONDS)   # patched: gevent.sleep; > 0, so the hub polls the sockets first
+            self.mark = time.perf_counter()
+        return 0   # as a progress handler: go on (non-zero would interrupt the statement)
 
 
 def _is_busy(exc: sqlite3.OperationalError) -> bool:
@@ -393,16 +393,17 @@ class Store:
         """A read-only snapshot: it never waits for a writer, and no writer waits for it (WAL)."""
         holder = self._take()
         conn = holder.conn
-        if self._cooperative:
-            conn.set_progress_handler(_pauser(), PROGRESS_STEPS)
+        slices = Slices() if self._cooperative else None
+        if slices is not None:
+            conn.set_progress_handler(slices.pause, PROGRESS_STEPS)
         try:
             conn.execute("BEGIN")
             try:
-                yield Tx(conn, self.setup, cooperative=self._cooperative)
+                yield Tx(conn, self.setup, slices)
             finally:
                 conn.execute("COMMIT")
         finally:
-            if self._cooperative:
+            if slices is not None:
                 conn.set_progress_handler(None, 0)
             self._give(holder)
 
@@ -410,7 +411,7 @@ class Store:
     def read_then_write(self) -> Iterator[ReadTx]:
         """A read request: its rules run on a snapshot; what it writes follows in one short write transaction."""
         with self.read() as snapshot:
-            tx = ReadTx(snapshot.conn, self.setup, cooperative=self._cooperative)
+            tx = ReadTx(snapshot.conn, self.setup, snapshot.slices)
             yield tx
         if tx.pending:
             with self.transaction() as writer:
@@ -525,7 +526,7 @@ class Tx:
     """The operations a request may do inside its transaction."""
 
     def __init__(self, conn: sqlite3.Connection, setup: SetupCache | None = None,
-                 cooperative: bool = False) -> None:
+                 slices: Slices | None = None) -> None:
         self.conn = conn
         self._savepoints = 0
         # company -> [next RECORDNO, the value the counters row holds]: see next_recordno
@@ -533,8 +534,7 @@ class Tx:
         self._setup_cache = setup
         self._setup: Setup | None = _UNREAD if setup is not None else None
         self._sessions: dict[str, tuple[str, str, str, float] | None] = {}
-        self._cooperative = cooperative   # a read snapshot in a gevent worker: it may pause
-        self._ran_since = time.perf_counter() if cooperative else 0.0
+        self.slices = slices   # a read snapshot in a gevent worker: it may pause
 
     # -- the setup, read once per generation and process ----------------------------------------
     def _shared(self) -> Setup | None:
@@ -568,9 +568,8 @@ class Tx:
         ``SLICE_SECONDS``, the worker's other requests run first (gevent never preempts a greenlet). Only
         read snapshots pause: a write transaction holds the state file's write lock, which every worker's
         writers wait for, so it runs to its end."""
-        if self._cooperative and time.perf_counter() - self._ran_since >= SLICE_SECONDS:
-            time.sleep(PAUSE_SECONDS)   # patched: gevent.sleep; > 0, so the hub polls the sockets first
-            self._ran_since = time.perf_counter()
+        if self.slices is not None:
+            self.slices.pause()
 
     @contextmanager
     def savepoint(self, database: bool = True) -> Iterator[None]:
@@ -961,8 +960,8 @@ class ReadTx(Tx):
                "update_record", "delete_record", "expire_sessions", "purge", "remember_controlid")
 
     def __init__(self, conn: sqlite3.Connection, setup: SetupCache | None = None,
-                 cooperative: bool = False) -> None:
-        super().__init__(conn, setup, cooperative)
+                 slices: Slices | None = None) -> None:
+        super().__init__(conn, setup, slices)
         self.pending: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
 
     @contextmanager
