@@ -92,7 +92,8 @@ def _serve(args: argparse.Namespace) -> int:
         app = create_app(config)
 
         worker_class = args.worker_class or default_worker_class()
-        warning = raise_open_files(args.connections if worker_class == "gevent" else args.threads)
+        warning = (raise_open_files(args.connections) if worker_class == "gevent"
+                   else raise_open_files(args.threads, "--threads"))
         if warning:
             print(f"{PROG}: warning: {warning}", file=sys.stderr, flush=True)
         print(f"{PROG}: gateway at http://{args.host}:{args.port}/ia/xml/xmlgw.phtml "

@@ -31,13 +31,14 @@ DEFAULT_CONNECTIONS = 1000   # greenlets per gevent worker: in-flight requests i
 FILES_BESIDE_REQUESTS = 128   # a worker's own open files: the interpreter, logs, the store's pool (3 a connection)
 
 
-def raise_open_files(in_flight: int) -> str | None:
+def raise_open_files(in_flight: int, option: str = "--connections") -> str | None:
     """Raise this process's soft limit of open files, which the workers inherit, to what ``in_flight`` requests
     per worker need (a socket each, plus ``FILES_BESIDE_REQUESTS``), as far as the hard limit allows.
 
     Linux's usual soft limit is 1,024 and macOS's 256, below the 1,000 requests a gevent worker accepts by
     default; past it, the worker cannot accept another connection (or its store open a file). Returns a warning for
-    the person starting the server when the hard limit is lower still, else None.
+    the person starting the server when the hard limit is lower still (naming ``option``, the serve option that
+    sets ``in_flight``), else None.
     """
     try:
         import resource
@@ -55,7 +56,7 @@ def raise_open_files(in_flight: int) -> str | None:
     if soft != resource.RLIM_INFINITY and soft < need:
         return (f"this process may open {soft} files (ulimit -n, hard limit), so a worker holds about "
                 f"{max(soft - FILES_BESIDE_REQUESTS, 0)} requests in flight, not {in_flight}; raise the hard limit "
-                f"(ulimit -Hn {need}) or lower --connections / --threads")
+                f"(ulimit -Hn {need}) or lower {option}")
     return None
 
 

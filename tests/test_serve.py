@@ -208,3 +208,4 @@ def test_serve_warns_when_the_hard_limit_of_open_files_is_below_its_connections(
     warning, soft, hard = _limits_after_raise("ulimit -n 512", 1000)
     assert (soft, hard) == (512, 512)
     assert "holds about 384 requests in flight, not 1000" in warning and "ulimit -Hn 1128" in warning
+    assert warning.endswith("or lower --connections")
